@@ -1,0 +1,76 @@
+/**
+ * The Datastore port: the one interface every storage adapter implements (memory, local directory, ...).
+ * It knows nothing about flows, codecs or records. It stores three kinds of things:
+ *
+ * - **blobs**: immutable byte strings addressed by the sha256 of their bytes, written once;
+ * - **run metadata**: one small JSON document per run, rewritten as the run progresses;
+ * - **task manifests**: append-only records, one per task attempt, committed atomically.
+ *
+ * Every adapter passes the shared conformance suite in `spec/datastore/contract.ts`.
+ */
+import type { ArtifactEntry, RunMeta, TaskManifest } from "./Manifest.js"
+
+/** Size and content hash of a stored blob. */
+export interface BlobInfo {
+  /** Lower-case hex sha256 of the stored bytes. */
+  readonly hash: string
+  /** Number of stored bytes. */
+  readonly size: number
+}
+
+/** A run as listed by {@link Datastore.listRuns}: enough to sort and filter without reading manifests. */
+export interface RunSummary {
+  readonly flow: string
+  readonly runId: string
+  readonly status: RunMeta["status"]
+  readonly startedAt: number
+  readonly finishedAt: number | undefined
+}
+
+export interface Datastore {
+  /** Human-readable location, used in error messages ("local store at /home/me/.artiflow"). */
+  readonly description: string
+
+  /**
+   * Stores `bytes` under their sha256 and returns it. Idempotent: storing bytes that already exist writes
+   * nothing. The blob is visible to readers only once it is complete; an interrupted write leaves nothing
+   * under the hash. The adapter must not keep a reference to `bytes` (the caller may reuse the memory).
+   */
+  writeBlob(bytes: Uint8Array): Promise<BlobInfo>
+
+  /** Whether a complete blob with this hash exists. */
+  hasBlob(hash: string): Promise<boolean>
+
+  /**
+   * Reads a blob and verifies that its sha256 equals `hash`. Rejects with `NotFoundError` when there is no
+   * such blob and `IntegrityError` when the bytes do not match (tampered or truncated): never returns
+   * wrong bytes.
+   */
+  readBlob(hash: string): Promise<Uint8Array>
+
+  /** Creates a run's metadata. Rejects with `StorageError` if a run with this flow and id already exists. */
+  createRun(meta: RunMeta): Promise<void>
+
+  /** Replaces a run's metadata atomically (readers see the old or the new document, never a mix). */
+  updateRun(meta: RunMeta): Promise<void>
+
+  /** A run's metadata, or `undefined` when the run does not exist. */
+  readRun(flow: string, runId: string): Promise<RunMeta | undefined>
+
+  /** Every run of a flow, newest first (by `startedAt`, then by id). An unknown flow has no runs. */
+  listRuns(flow: string): Promise<ReadonlyArray<RunSummary>>
+
+  /** Names of every flow with at least one run, sorted. */
+  listFlows(): Promise<ReadonlyArray<string>>
+
+  /**
+   * Appends task manifests to a run. Each manifest is committed atomically: after a crash a reader sees it
+   * whole or not at all. Manifests of one run are returned by {@link readManifests} in commit order.
+   */
+  commitManifests(flow: string, runId: string, manifests: ReadonlyArray<TaskManifest>): Promise<void>
+
+  /** Every committed manifest of a run (all attempts of all tasks), in commit order. */
+  readManifests(flow: string, runId: string): Promise<ReadonlyArray<TaskManifest>>
+}
+
+export type { ArtifactEntry, RunMeta, TaskManifest }

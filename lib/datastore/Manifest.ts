@@ -1,0 +1,151 @@
+/**
+ * The stored records: what a run and each task attempt leave in a datastore. These shapes are a storage
+ * format (versioned by {@link STORE_FORMAT}); every field is plain JSON.
+ */
+
+/** Version of the stored format; readers refuse documents of a newer format with a clear error. */
+export const STORE_FORMAT = 1
+
+/** How an artifact's bytes are encoded; the codec picks it per value. */
+export type Encoding =
+  /** Canonical JSON (sorted object keys) of plain data: the fast path. */
+  | "json"
+  /** seroval's JSON node tree (canonicalized) for values JSON cannot carry: Map, Set, Date, bigint, cycles... */
+  | "seroval"
+  /** The raw bytes of a typed array, DataView, ArrayBuffer or Buffer (`type` says which). */
+  | "raw"
+
+/** Where an artifact's value is: a blob (or inline text for small values) plus what it is. */
+export interface ArtifactEntry {
+  /** sha256 (hex) of the encoded bytes. Equal values have equal hashes. */
+  readonly hash: string
+  /** Size of the encoded bytes. */
+  readonly size: number
+  /** The value's runtime type as users know it: "number", "string", "object", "Array", "Map", "Float64Array"... */
+  readonly type: string
+  readonly encoding: Encoding
+  /** The encoded bytes as UTF-8 text when they are small and textual; otherwise the blob `hash` holds them. */
+  readonly inline?: string
+  /**
+   * Large binary values nested inside a structured value (e.g. `{ weights: Float64Array }`) are stored as
+   * blobs of their own; the encoded value refers to them by position in this list.
+   */
+  readonly attachments?: ReadonlyArray<{ readonly hash: string; readonly size: number }>
+}
+
+/** One frame of a task's foreach stack, outermost first (the element itself is not repeated here). */
+export interface StoredFrame {
+  /** The node the fan-out happens after (see `ForeachFrame.step`). */
+  readonly step: string
+  readonly artifact: string
+  readonly index: number
+  readonly count: number
+}
+
+/** Identifies one committed attempt of one task, possibly in another run (resume clones by reference). */
+export interface SnapshotRef {
+  readonly runId: string
+  readonly step: string
+  readonly taskId: string
+  readonly attempt: number
+}
+
+/** A serialized error: what a failed attempt or a `catch` artifact records. */
+export interface StoredError {
+  readonly name: string
+  readonly message: string
+  readonly stack?: string
+}
+
+/**
+ * One task attempt. A manifest is a delta: the task's snapshot is the snapshot of `base` (or, without a
+ * base, the run's parameters) with `removed` names taken out and `artifacts` put in. Inherited artifacts are
+ * therefore never re-listed, re-encoded or re-hashed.
+ */
+export interface TaskManifest {
+  readonly step: string
+  /** The foreach index path joined with "." ("3", "3.1"), or "0" for a task outside any foreach. */
+  readonly taskId: string
+  /** 0 for the first try; each retry commits the next attempt. */
+  readonly attempt: number
+  readonly foreachStack: ReadonlyArray<StoredFrame>
+  readonly status: "succeeded" | "failed"
+  /** Epoch milliseconds. */
+  readonly startedAt: number
+  readonly finishedAt: number
+  readonly error?: StoredError
+  readonly base?: SnapshotRef
+  /** Artifacts this task wrote or changed, by name. A failed attempt writes none. */
+  readonly artifacts: Readonly<Record<string, ArtifactEntry>>
+  /** Names of the base snapshot that are not part of this task's snapshot (ephemeral or excluded). */
+  readonly removed?: ReadonlyArray<string>
+  /** Set on a task a resumed run cloned from its origin run (the origin's task id). */
+  readonly originTaskId?: string
+}
+
+/** How a parameter was declared, as stored with the run. */
+export interface StoredParamDef {
+  readonly kind: "param" | "file"
+  /** The io-ts codec's name, e.g. "number" or "Array<string>". */
+  readonly type: string
+  readonly required: boolean
+  readonly help?: string
+  /** The default, as JSON text when it has one. */
+  readonly default?: string
+  /** For included files: how the content is read. */
+  readonly encoding?: "utf8" | "binary"
+}
+
+/** A node of a flow's graph as stored with the run (the flow's AST without its functions). */
+export type GraphNode =
+  | {
+      readonly kind: "step"
+      readonly name: string
+      readonly options: { readonly retry?: number; readonly catch?: string; readonly timeout?: number }
+    }
+  | {
+      readonly kind: "split"
+      readonly branches: ReadonlyArray<{ readonly name: string; readonly nodes: ReadonlyArray<GraphNode> }>
+      readonly join: GraphJoin
+    }
+  | {
+      readonly kind: "foreach"
+      readonly artifact: string
+      readonly concurrency?: number
+      readonly body: ReadonlyArray<GraphNode>
+      readonly join: GraphJoin
+    }
+
+export interface GraphJoin {
+  readonly name: string
+  readonly resolve?: ReadonlyArray<string>
+  readonly take?: Readonly<Record<string, string>>
+  readonly exclude?: ReadonlyArray<string>
+  readonly equal?: ReadonlyArray<string>
+  readonly hasFunction: boolean
+}
+
+export interface FlowGraph {
+  readonly nodes: ReadonlyArray<GraphNode>
+}
+
+export interface RunMeta {
+  readonly format: number
+  readonly flow: string
+  readonly runId: string
+  readonly status: "running" | "succeeded" | "failed"
+  /** Epoch milliseconds. */
+  readonly startedAt: number
+  readonly finishedAt?: number
+  /** Parameter values, encoded like artifacts: the snapshot every task without a base starts from. */
+  readonly params: Readonly<Record<string, ArtifactEntry>>
+  readonly paramDefs: Readonly<Record<string, StoredParamDef>>
+  readonly description?: string
+  readonly graph: FlowGraph
+  readonly sourceFile?: string
+  readonly versions: { readonly artiflow: string; readonly node: string }
+  readonly user: string
+  readonly originRunId?: string
+  /** Where a failed run failed. */
+  readonly failure?: { readonly step: string; readonly taskId: string; readonly message: string }
+}

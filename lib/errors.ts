@@ -1,0 +1,52 @@
+/**
+ * The error classes artiflow throws at its public edge. Inside the library errors travel as values
+ * (`Either`, tagged results); they become one of these classes where a promise rejects or a builder throws.
+ * Every message starts with `artiflow:` and names what was wrong and how to fix it.
+ */
+
+/** Base class of every error artiflow raises; `_tag` tells them apart without `instanceof`. */
+export abstract class ArtiflowError extends Error {
+  abstract readonly _tag: string
+  override get name(): string {
+    return this._tag
+  }
+}
+
+/** A flow breaks a rule of the DSL (the runtime twin of a compile error), e.g. a duplicate step name. */
+export class FlowDefinitionError extends ArtiflowError {
+  readonly _tag = "FlowDefinitionError"
+}
+
+/** A parameter or included file is missing or does not decode; no run was created. */
+export class ParamError extends ArtiflowError {
+  readonly _tag = "ParamError"
+  constructor(
+    readonly param: string,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+/** A value cannot be stored: the codec rejects it, naming the step and the artifact. */
+export class NotStorableError extends ArtiflowError {
+  readonly _tag = "NotStorableError"
+}
+
+/** Stored bytes do not match their content hash, or a stored record cannot be parsed. */
+export class IntegrityError extends ArtiflowError {
+  readonly _tag = "IntegrityError"
+}
+
+/** A flow, run, step, task, attempt or artifact asked for does not exist; the message lists what does. */
+export class NotFoundError extends ArtiflowError {
+  readonly _tag = "NotFoundError"
+}
+
+/** The datastore could not read or write (permissions, disk full, a broken directory). */
+export class StorageError extends ArtiflowError {
+  readonly _tag = "StorageError"
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options)
+  }
+}
