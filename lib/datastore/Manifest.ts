@@ -118,6 +118,9 @@ export type GraphNode =
 
 export interface GraphJoin {
   readonly name: string
+  readonly retry?: number
+  readonly catch?: string
+  readonly timeout?: number
   readonly resolve?: ReadonlyArray<string>
   readonly take?: Readonly<Record<string, string>>
   readonly exclude?: ReadonlyArray<string>

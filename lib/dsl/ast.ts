@@ -1,0 +1,112 @@
+/**
+ * The flow AST: what the combinators build and the interpreter, the graph renderer and the validators walk.
+ * Nodes are frozen plain objects tagged with `_tag`. Functions are stored untyped here; the public `Flow`
+ * interface (lib/types/flow.ts) carries the types and the combinators cast once.
+ */
+import type * as t from "io-ts"
+
+/** A step or join function as the interpreter calls it. */
+export type AnyStepFunction = (record: never, context: never) => unknown
+export type AnyJoinFunction = (inputs: never, record: never, context: never) => unknown
+
+/** `retry`, `catch` and `timeout`: the decorator-free form of Metaflow's @retry, @catch and @timeout. */
+export interface StepOptions {
+  /** Extra attempts after a failure (0 by default). Each attempt is committed; readers see the latest. */
+  readonly retry?: number
+  /** When the last attempt fails, store the error as this artifact (`{ name, message, stack }`) and go on. */
+  readonly catch?: string
+  /** Milliseconds before an attempt fails with a timeout error (its `ctx.signal` is aborted). */
+  readonly timeout?: number
+}
+
+export interface StepNode {
+  readonly _tag: "Step"
+  readonly name: string
+  readonly fn: AnyStepFunction
+  readonly options: StepOptions
+}
+
+/** How a join merges: the split rules (resolve, take, exclude, equal) or a foreach's `equal`. */
+export interface JoinOptions extends StepOptions {
+  readonly resolve?: Readonly<Record<string, (values: never) => unknown>>
+  readonly take?: Readonly<Record<string, string>>
+  readonly exclude?: ReadonlyArray<string>
+  readonly equal?: ReadonlyArray<string>
+}
+
+export interface JoinSpec {
+  readonly name: string
+  readonly options: JoinOptions
+  readonly fn: AnyJoinFunction | undefined
+}
+
+export interface Branch {
+  readonly name: string
+  readonly nodes: ReadonlyArray<FlowNode>
+}
+
+export interface SplitNode {
+  readonly _tag: "Split"
+  readonly branches: ReadonlyArray<Branch>
+  /** `undefined` until `join` closes the split. */
+  readonly join: JoinSpec | undefined
+}
+
+export interface ForeachNode {
+  readonly _tag: "Foreach"
+  readonly artifact: string
+  readonly body: ReadonlyArray<FlowNode>
+  readonly concurrency: number | undefined
+  /** `undefined` until `join` closes the foreach. */
+  readonly join: JoinSpec | undefined
+}
+
+/** A fragment inserted with `use`: its nodes, and the artifacts it needs when they were declared with codecs. */
+export interface UseNode {
+  readonly _tag: "Use"
+  readonly needs: Readonly<Record<string, t.Mixed>> | undefined
+  readonly nodes: ReadonlyArray<FlowNode>
+}
+
+export type FlowNode = StepNode | SplitNode | ForeachNode | UseNode
+
+/** A parameter: an io-ts codec, an optional default and help text. */
+export interface ParamDef<Value = unknown> {
+  readonly _tag: "Param"
+  readonly codec: t.Type<Value, unknown, unknown>
+  readonly hasDefault: boolean
+  readonly default: Value | undefined
+  readonly help: string | undefined
+}
+
+/** A parameter whose value is a local path; the file's content becomes the artifact. */
+export interface IncludeFileDef {
+  readonly _tag: "IncludeFile"
+  readonly default: string | undefined
+  readonly encoding: "utf8" | "binary"
+  readonly required: boolean
+  readonly help: string | undefined
+}
+
+export type ParamSpec = ParamDef | IncludeFileDef
+
+/** Where a stage is being built: branches and bodies must know the step names taken outside them. */
+export interface Scope {
+  readonly kind: "flow" | "branch" | "body" | "subflow"
+  /** Step names taken by enclosing scopes (before the split or foreach this scope belongs to). */
+  readonly outerSteps: ReadonlyArray<string>
+  /** Number of enclosing foreach bodies. */
+  readonly foreachDepth: number
+}
+
+/** The runtime value of a flow: a frozen description. */
+export interface FlowDefinition {
+  readonly _tag: "Flow"
+  readonly name: string
+  readonly description: string | undefined
+  readonly params: Readonly<Record<string, ParamSpec>>
+  readonly nodes: ReadonlyArray<FlowNode>
+  readonly scope: Scope
+  /** The file that called `flow(...)`, when it could be determined. */
+  readonly sourceFile: string | undefined
+}

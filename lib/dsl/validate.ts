@@ -1,0 +1,51 @@
+/**
+ * The runtime twins of the compile-time checks on a flow's shape. Each throws a `FlowDefinitionError`
+ * whose message is written by the same writer the types use (lib/types/messages.ts).
+ */
+import { FlowDefinitionError } from "../errors.js"
+import { duplicateStep, invalidName, invalidOption, stageAfterOpen } from "../types/messages.js"
+import type { StepOptions } from "./ast.js"
+import type { FlowValue } from "./FlowValue.js"
+import { openKind, stepNames } from "./FlowValue.js"
+import { isEphemeral, isValidArtifactName, isValidName } from "./names.js"
+
+export const fail = (message: string): never => {
+  throw new FlowDefinitionError(message)
+}
+
+export const assertName = (kind: string, name: unknown): string =>
+  isValidName(name) ? name : fail(invalidName(kind, String(name)))
+
+export const assertNotAfterOpen = (flow: FlowValue, stage: string): void => {
+  const open = openKind(flow.nodes)
+  if (open !== undefined) fail(stageAfterOpen(stage, open))
+}
+
+export const assertNewStep = (flow: FlowValue, name: string): void => {
+  if (flow.scope.outerSteps.includes(name) || stepNames(flow.nodes).includes(name)) fail(duplicateStep(name))
+}
+
+const isNonNegativeInteger = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0
+
+/** Checks `retry`, `catch` and `timeout` and returns a frozen copy holding only those. */
+export const checkStepOptions = (step: string, options: unknown): StepOptions => {
+  if (options === undefined) return Object.freeze({})
+  if (typeof options !== "object" || options === null) return fail(invalidOption(step, "options", "an object", options))
+  const { retry, catch: catchAs, timeout } = options as StepOptions
+  if (retry !== undefined && !isNonNegativeInteger(retry)) fail(invalidOption(step, "retry", "an integer >= 0", retry))
+  if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0 && timeout <= 2_147_483_647)) {
+    fail(invalidOption(step, "timeout", "a number of milliseconds > 0", timeout))
+  }
+  if (catchAs !== undefined && !(isValidArtifactName(catchAs) && !isEphemeral(catchAs))) {
+    fail(invalidOption(step, "catch", "an artifact name not starting with '_'", catchAs))
+  }
+  return Object.freeze({
+    ...(retry !== undefined && { retry }),
+    ...(catchAs !== undefined && { catch: catchAs }),
+    ...(timeout !== undefined && { timeout })
+  })
+}
+
+export const assertFunction = (step: string, what: string, value: unknown): void => {
+  if (typeof value !== "function") fail(invalidOption(step, what, "a function", value))
+}

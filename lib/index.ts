@@ -1,0 +1,31 @@
+/**
+ * artiflow: Metaflow-style data artifacts for TypeScript. Build a flow with `flow` and the combinators,
+ * run it with `run`, inspect past runs with `Client`.
+ */
+export { flow } from "./dsl/flow.js"
+export type { FlowOptions } from "./dsl/flow.js"
+export { includeFile, param } from "./dsl/param.js"
+export type { IncludeFileOptions, ParamOptions } from "./dsl/param.js"
+export { step } from "./dsl/step.js"
+export { split } from "./dsl/split.js"
+export { foreach } from "./dsl/foreach.js"
+export type { ForeachOptions } from "./dsl/foreach.js"
+export { join } from "./dsl/join.js"
+export { seq } from "./dsl/seq.js"
+export { subflow, use } from "./dsl/subflow.js"
+export { describeFlow } from "./dsl/graph.js"
+export type { StepOptions } from "./dsl/ast.js"
+export type { ArtifactsOf, Flow, Stage, StateOf } from "./types/flow.js"
+export type { CaughtError, ContextOf, ForeachContext, ForeachFrame, RunContext, StepContext } from "./types/context.js"
+export type { IncludeFile, Param } from "./types/params.js"
+export type { Subflow } from "./types/subflow.js"
+export type { ForeachJoinOptions, SplitJoinOptions } from "./types/join.js"
+export {
+  ArtiflowError,
+  FlowDefinitionError,
+  IntegrityError,
+  NotFoundError,
+  NotStorableError,
+  ParamError,
+  StorageError
+} from "./errors.js"
