@@ -7,6 +7,13 @@
  * - **task manifests**: append-only records, one per task attempt, committed atomically.
  *
  * Every adapter passes the shared conformance suite in `spec/datastore/contract.ts`.
+ *
+ * Rules every adapter follows (the suite checks them):
+ * - flow names and run ids are 1 to 128 characters among letters, digits, `_`, `-` and `.`, starting with a
+ *   letter, a digit or `_`, and not `__proto__` (they become path segments); others reject with `StorageError`;
+ * - records read back (run metadata, manifests) are fresh objects with null prototypes: keys from storage are
+ *   hostile, so look them up with `Object.hasOwn`;
+ * - I/O failures reject with `StorageError` naming the path and what to do about it.
  */
 import type { ArtifactEntry, RunMeta, TaskManifest } from "./Manifest.js"
 
@@ -27,6 +34,7 @@ export interface RunSummary {
   readonly finishedAt: number | undefined
 }
 
+/** Where runs, manifests and blobs are stored: the port every storage adapter implements. */
 export interface Datastore {
   /** Human-readable location, used in error messages ("local store at /home/me/.artiflow"). */
   readonly description: string
@@ -51,7 +59,10 @@ export interface Datastore {
   /** Creates a run's metadata. Rejects with `StorageError` if a run with this flow and id already exists. */
   createRun(meta: RunMeta): Promise<void>
 
-  /** Replaces a run's metadata atomically (readers see the old or the new document, never a mix). */
+  /**
+   * Replaces a run's metadata atomically (readers see the old or the new document, never a mix). Rejects with
+   * `NotFoundError` when the run was never created.
+   */
   updateRun(meta: RunMeta): Promise<void>
 
   /** A run's metadata, or `undefined` when the run does not exist. */
@@ -65,11 +76,16 @@ export interface Datastore {
 
   /**
    * Appends task manifests to a run. Each manifest is committed atomically: after a crash a reader sees it
-   * whole or not at all. Manifests of one run are returned by {@link readManifests} in commit order.
+   * whole or not at all. Manifests of one run are returned by {@link readManifests} in commit order, the
+   * manifests of one call together. Resolves once they are written; concurrent calls may share one write.
+   * Rejects with `NotFoundError` when the run was never created.
    */
   commitManifests(flow: string, runId: string, manifests: ReadonlyArray<TaskManifest>): Promise<void>
 
-  /** Every committed manifest of a run (all attempts of all tasks), in commit order. */
+  /**
+   * Every committed manifest of a run (all attempts of all tasks), in commit order. Rejects with
+   * `NotFoundError` when the run was never created, and `IntegrityError` when stored manifests are corrupt.
+   */
   readManifests(flow: string, runId: string): Promise<ReadonlyArray<TaskManifest>>
 }
 

@@ -81,6 +81,8 @@ export interface TaskManifest {
   readonly removed?: ReadonlyArray<string>
   /** Set on a task a resumed run cloned from its origin run (the origin's task id). */
   readonly originTaskId?: string
+  /** Lines the attempt wrote with `ctx.log` (the first 1,000). */
+  readonly logs?: ReadonlyArray<string>
 }
 
 /** How a parameter was declared, as stored with the run. */

@@ -1,0 +1,61 @@
+/**
+ * The local store's manifest logs (`runs/<flow>/<runId>/manifests.jsonl`, framed as manifestLog.ts says):
+ * commits for one run are grouped into single appends (groupCommit.ts), and the first append to a log in
+ * this process first cuts off a record a crash may have torn.
+ */
+import { promises as fs } from "node:fs"
+import { dirname } from "node:path"
+import type { TaskManifest } from "./Manifest.js"
+import { GroupCommit } from "./groupCommit.js"
+import { attempt, fsyncDirectory, readIfExists } from "./localFiles.js"
+import { frameRecord, parseLog } from "./manifestLog.js"
+import { decodeManifest, encodeManifest } from "./records.js"
+
+/** The manifest logs of one local store: group-committed appends, verified reads. */
+export class LocalManifestLogs {
+  private readonly commits = new GroupCommit<Buffer>((file, records) => this.append(file, records))
+  // Logs whose tail this store has checked (and cut if torn) since it was opened.
+  private readonly checked = new Set<string>()
+
+  constructor(private readonly fsync: boolean) {}
+
+  /** Appends manifests to the log in `file` (whose directory must exist); resolves once they are written. */
+  async commit(file: string, manifests: ReadonlyArray<TaskManifest>): Promise<void> {
+    // Frame everything before queueing: a manifest that cannot be encoded must not commit its neighbours.
+    const records = manifests.map((manifest) => frameRecord(encodeManifest(manifest)))
+    await this.commits.submit(file, records)
+  }
+
+  /** The manifests in the log in `file`, in commit order, or undefined when there is no log. */
+  async read(file: string): Promise<ReadonlyArray<TaskManifest> | undefined> {
+    const bytes = await readIfExists(file, "read")
+    if (bytes === undefined) return undefined
+    return parseLog(bytes, file).records.map((text, i) => decodeManifest(text, `record ${i + 1} of ${file}`))
+  }
+
+  /** One group-commit batch: a single append of every record. */
+  private async append(file: string, records: ReadonlyArray<Buffer>): Promise<void> {
+    if (!this.checked.has(file)) {
+      await this.cutTornTail(file)
+      this.checked.add(file)
+    }
+    await attempt("append to", file, () => fs.appendFile(file, Buffer.concat(records), { flush: this.fsync }))
+  }
+
+  /** Half a record left by a crash, with records appended after it, would read as corruption mid-file. */
+  private async cutTornTail(file: string): Promise<void> {
+    const bytes = await readIfExists(file, "read")
+    if (bytes === undefined) {
+      // A new log: with fsync, its directory entry must reach the disk too.
+      if (this.fsync) {
+        await attempt("create", file, async () => {
+          await fs.appendFile(file, "", { flush: true })
+          await fsyncDirectory(dirname(file))
+        })
+      }
+      return
+    }
+    const { intactLength } = parseLog(bytes, file)
+    if (intactLength < bytes.length) await attempt("repair", file, () => fs.truncate(file, intactLength))
+  }
+}

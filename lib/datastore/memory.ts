@@ -1,0 +1,121 @@
+/**
+ * An in-memory Datastore for tests. It behaves like a durable store: bytes are copied in and out (a caller
+ * reusing its buffer, or mutating what it read, changes nothing stored), hashes are verified on every read,
+ * and records are kept as JSON text so that what comes back is exactly what a disk store would return.
+ */
+import { sha256Hex, isSha256Hex } from "../codec/hash.js"
+import { IntegrityError, NotFoundError, StorageError } from "../errors.js"
+import type { BlobInfo, Datastore, RunSummary } from "./Datastore.js"
+import type { RunMeta, TaskManifest } from "./Manifest.js"
+import { assertValidName, assertValidRun } from "./names.js"
+import { decodeManifest, decodeRunMeta, encodeManifest, encodeRunMeta, newestFirst, summarize } from "./records.js"
+
+/** A memory store, with its blobs exposed so tests can tamper with them. */
+export interface MemoryStore extends Datastore {
+  /** The stored bytes by hash. Tests may corrupt or truncate entries to check that reads detect it. */
+  readonly blobs: Map<string, Uint8Array>
+}
+
+interface StoredRun {
+  meta: string
+  readonly manifests: Array<string>
+}
+
+const DESCRIPTION = "memory store"
+
+const copyOf = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
+
+class Memory implements MemoryStore {
+  readonly description = DESCRIPTION
+  readonly blobs = new Map<string, Uint8Array>()
+  // flow -> runId -> run. Maps, not objects: names are user input.
+  private readonly flows = new Map<string, Map<string, StoredRun>>()
+
+  async writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
+    const hash = sha256Hex(bytes)
+    if (!this.blobs.has(hash)) this.blobs.set(hash, copyOf(bytes))
+    return { hash, size: bytes.byteLength }
+  }
+
+  async hasBlob(hash: string): Promise<boolean> {
+    return this.blobs.has(hash)
+  }
+
+  async readBlob(hash: string): Promise<Uint8Array> {
+    const stored = isSha256Hex(hash) ? this.blobs.get(hash) : undefined
+    if (stored === undefined) throw new NotFoundError(`artiflow: blob ${hash} not found in the ${DESCRIPTION}`)
+    const actual = sha256Hex(stored)
+    if (actual !== hash) {
+      throw new IntegrityError(`artiflow: blob ${hash} in the ${DESCRIPTION} is corrupt: its bytes hash to ${actual}`)
+    }
+    return copyOf(stored)
+  }
+
+  async createRun(meta: RunMeta): Promise<void> {
+    assertValidRun(meta.flow, meta.runId)
+    const runs = this.flows.get(meta.flow) ?? new Map<string, StoredRun>()
+    if (runs.has(meta.runId)) {
+      throw new StorageError(
+        `artiflow: run '${meta.runId}' of flow '${meta.flow}' already exists in the ${DESCRIPTION}`
+      )
+    }
+    runs.set(meta.runId, { meta: encodeRunMeta(meta), manifests: [] })
+    this.flows.set(meta.flow, runs)
+  }
+
+  async updateRun(meta: RunMeta): Promise<void> {
+    this.run(meta.flow, meta.runId).meta = encodeRunMeta(meta)
+  }
+
+  async readRun(flow: string, runId: string): Promise<RunMeta | undefined> {
+    assertValidRun(flow, runId)
+    const run = this.flows.get(flow)?.get(runId)
+    return run === undefined ? undefined : decodeRunMeta(run.meta, flow, runId, this.where(flow, runId))
+  }
+
+  async listRuns(flow: string): Promise<ReadonlyArray<RunSummary>> {
+    assertValidName("flow name", flow)
+    const runs = [...(this.flows.get(flow)?.entries() ?? [])]
+    return runs
+      .map(([runId, run]) => summarize(decodeRunMeta(run.meta, flow, runId, this.where(flow, runId))))
+      .sort(newestFirst)
+  }
+
+  async listFlows(): Promise<ReadonlyArray<string>> {
+    return [...this.flows.keys()].sort()
+  }
+
+  async commitManifests(flow: string, runId: string, manifests: ReadonlyArray<TaskManifest>): Promise<void> {
+    const run = this.run(flow, runId)
+    // Encode all first: a manifest that cannot be stored must not leave its predecessors committed.
+    const encoded = manifests.map(encodeManifest)
+    for (const text of encoded) run.manifests.push(text)
+  }
+
+  async readManifests(flow: string, runId: string): Promise<ReadonlyArray<TaskManifest>> {
+    const run = this.run(flow, runId)
+    return run.manifests.map((text, i) => decodeManifest(text, `record ${i + 1} of ${this.where(flow, runId)}`))
+  }
+
+  private run(flow: string, runId: string): StoredRun {
+    assertValidRun(flow, runId)
+    const run = this.flows.get(flow)?.get(runId)
+    if (run === undefined)
+      throw new NotFoundError(`artiflow: run '${runId}' of flow '${flow}' not found in the ${DESCRIPTION}`)
+    return run
+  }
+
+  private where(flow: string, runId: string): string {
+    return `of run '${runId}' of flow '${flow}' in the ${DESCRIPTION}`
+  }
+}
+
+/**
+ * A Datastore held in memory, for tests: nothing survives the process.
+ *
+ * @example
+ * const store = memoryStore()
+ * const { hash } = await store.writeBlob(new TextEncoder().encode("hi"))
+ * await store.readBlob(hash) // Uint8Array [104, 105]
+ */
+export const memoryStore = (): MemoryStore => new Memory()

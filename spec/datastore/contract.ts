@@ -1,0 +1,25 @@
+/**
+ * The Datastore conformance suite: every adapter runs it, through one call, against a fresh store per test.
+ * It covers every port method and the artifact layer over it (spec/datastore/contract/*.ts, one section each).
+ *
+ * @example
+ * datastoreContract("memory", async () => { ... return { store, corruptBlob, truncateBlob, cleanup } })
+ */
+import { describe } from "vitest"
+import { artifactSection } from "./contract/artifacts.js"
+import { blobSection } from "./contract/blobs.js"
+import type { MakeHarness } from "./contract/fixtures.js"
+import { manifestSection } from "./contract/manifests.js"
+import { runSection } from "./contract/runs.js"
+
+export type { MakeHarness, StoreHarness } from "./contract/fixtures.js"
+
+/** Runs the whole conformance suite against the adapter `harness` builds. */
+export const datastoreContract = (name: string, harness: MakeHarness): void => {
+  describe(`Datastore contract: ${name}`, () => {
+    blobSection(harness)
+    runSection(harness)
+    manifestSection(harness)
+    artifactSection(harness)
+  })
+}

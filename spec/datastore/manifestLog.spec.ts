@@ -1,0 +1,47 @@
+import * as zlib from "node:zlib"
+import { describe, expect, test } from "vitest"
+import { frameRecord, parseLog, tableCrc32 } from "../../lib/datastore/manifestLog.js"
+import { IntegrityError } from "../../lib/errors.js"
+
+const log = (...records: ReadonlyArray<string>): Buffer => Buffer.concat(records.map(frameRecord))
+
+describe("manifest log framing", () => {
+  test("records round-trip, non-ASCII text included", () => {
+    const bytes = log('{"a":1}', '{"é":"ü\\n"}')
+    expect(parseLog(bytes, "f")).toEqual({ records: ['{"a":1}', '{"é":"ü\\n"}'], intactLength: bytes.length })
+  })
+
+  test("the checksum is the CRC-32 of the JSON bytes", () => {
+    // 0xcbf43926 is the standard CRC-32 check value (of "123456789").
+    expect(frameRecord("123456789").toString()).toBe("cbf43926 123456789\n")
+  })
+
+  test("the JavaScript CRC-32 (for Node before 20.15) agrees with zlib's", () => {
+    const crc = tableCrc32()
+    expect(crc(Buffer.from("123456789"))).toBe(0xcbf43926)
+    const data = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff))
+    expect(crc(data)).toBe(zlib.crc32(data))
+  })
+
+  test("a tail cut anywhere is ignored and not counted as intact", () => {
+    const whole = log('{"a":1}', '{"b":2}')
+    const firstLength = frameRecord('{"a":1}').length
+    for (let cut = firstLength; cut < whole.length; cut++) {
+      expect(parseLog(whole.subarray(0, cut), "f")).toEqual({ records: ['{"a":1}'], intactLength: firstLength })
+    }
+  })
+
+  test("a bad last line is torn; a bad line before others is corruption naming its number", () => {
+    const bad = Buffer.from('00000000 {"x":1}\n')
+    expect(parseLog(Buffer.concat([log("{}"), bad]), "f").records).toEqual(["{}"])
+    const corrupt = Buffer.concat([log("{}"), bad, log("{}")])
+    expect(() => parseLog(corrupt, "/x/manifests.jsonl")).toThrow(IntegrityError)
+    expect(() => parseLog(corrupt, "/x/manifests.jsonl")).toThrow(
+      "manifest log /x/manifests.jsonl is corrupt at record 2"
+    )
+  })
+
+  test("lines that are not framed at all are corruption too", () => {
+    expect(() => parseLog(Buffer.from('{"a":1}\n{"b":2}\n'), "f")).toThrow(/record 1/)
+  })
+})
