@@ -28,9 +28,20 @@ export class ParamError extends ArtiflowError {
   }
 }
 
-/** A value cannot be stored: the codec rejects it, naming the step and the artifact. */
+/**
+ * A value cannot be stored: the codec rejects it. The message names the step and the artifact (the same text
+ * the compiler shows); `path` says where inside the value the culprit is ("" for the value itself).
+ */
 export class NotStorableError extends ArtiflowError {
   readonly _tag = "NotStorableError"
+  constructor(
+    message: string,
+    readonly step: string,
+    readonly artifact: string,
+    readonly path: string
+  ) {
+    super(message)
+  }
 }
 
 /** Stored bytes do not match their content hash, or a stored record cannot be parsed. */
@@ -48,5 +59,45 @@ export class StorageError extends ArtiflowError {
   readonly _tag = "StorageError"
   constructor(message: string, options?: { readonly cause?: unknown }) {
     super(message, options)
+  }
+}
+
+/** A step's attempt ran past its `timeout` (its `ctx.signal` was aborted). Retried like any failure. */
+export class StepTimeoutError extends ArtiflowError {
+  readonly _tag = "StepTimeoutError"
+}
+
+/** The run was cancelled through its `signal`. */
+export class RunAbortedError extends ArtiflowError {
+  readonly _tag = "RunAbortedError"
+}
+
+/**
+ * A run stopped because a task failed for good (after its retries, without `catch`). The run and every
+ * task committed before the failure stay readable; `resume` picks the run up from there.
+ */
+export class RunFailedError extends ArtiflowError {
+  readonly _tag = "RunFailedError"
+  constructor(
+    readonly flow: string,
+    readonly runId: string,
+    readonly step: string,
+    readonly taskId: string,
+    override readonly cause: unknown
+  ) {
+    super(`artiflow: run '${runId}' of flow '${flow}' failed in step '${step}' (task ${taskId}): ${messageOf(cause)}`, {
+      cause
+    })
+  }
+}
+
+/** The message of anything thrown (users can throw strings, objects, undefined). */
+export const messageOf = (thrown: unknown): string => {
+  if (thrown instanceof Error) return thrown.message
+  if (typeof thrown === "string") return thrown
+  try {
+    return JSON.stringify(thrown) ?? String(thrown)
+  } catch {
+    return String(thrown)
   }
 }

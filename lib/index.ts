@@ -29,3 +29,22 @@ export {
   ParamError,
   StorageError
 } from "./errors.js"
+export { run, runTaskEither } from "./interpreter/run.js"
+export type { CheckRunnable, LogLine, RunArguments, RunError, RunOptions, RunResult } from "./interpreter/run.js"
+export { localStore } from "./datastore/local.js"
+export type { LocalStoreOptions } from "./datastore/local.js"
+export { memoryStore } from "./datastore/memory.js"
+export type { MemoryStore } from "./datastore/memory.js"
+export type { Datastore, BlobInfo, RunSummary } from "./datastore/Datastore.js"
+export type {
+  ArtifactEntry,
+  Encoding,
+  FlowGraph,
+  GraphNode,
+  RunMeta,
+  SnapshotRef,
+  StoredError,
+  StoredFrame,
+  TaskManifest
+} from "./datastore/Manifest.js"
+export { RunAbortedError, RunFailedError, StepTimeoutError } from "./errors.js"

@@ -1,0 +1,60 @@
+/**
+ * A task's snapshot in memory: the frozen record the next step sees, how each artifact is stored, and which
+ * committed manifest holds it. Snapshots share values and entries structurally with the ones they came
+ * from: an artifact a step did not write keeps its value object and its entry, with no serialization,
+ * hashing or I/O.
+ */
+import { enableMapSet, freeze } from "immer"
+import type { ArtifactEntry, SnapshotRef } from "../datastore/Manifest.js"
+
+// Before any immer use: using Map/Set first silently disables auto-freeze process-wide (DESIGN.md §7).
+enableMapSet()
+
+export interface Snapshot {
+  /** The record steps see, frozen. */
+  readonly values: Readonly<Record<string, unknown>>
+  /** How each artifact is stored (parameters included). */
+  readonly entries: ReadonlyMap<string, ArtifactEntry>
+  /** The committed manifest that holds this snapshot; `undefined` for the run's parameters. */
+  readonly ref: SnapshotRef | undefined
+}
+
+/** An artifact value as a later step may see it: deeply frozen where immer can freeze (not typed arrays). */
+export const freezeValue = <T>(value: T): T => freeze(value, true)
+
+/** A snapshot built from a base and the artifacts that changed (set) or disappeared (removed). */
+export const deriveSnapshot = (
+  base: Snapshot,
+  set: ReadonlyMap<string, { readonly value: unknown; readonly entry: ArtifactEntry }>,
+  removed: ReadonlyArray<string>,
+  ref: SnapshotRef | undefined
+): Snapshot => {
+  const values: Record<string, unknown> = { ...base.values }
+  const entries = new Map(base.entries)
+  for (const name of removed) {
+    delete values[name]
+    entries.delete(name)
+  }
+  for (const [name, { value, entry }] of set) {
+    values[name] = value
+    entries.set(name, entry)
+  }
+  return { values: Object.freeze(values), entries, ref }
+}
+
+/**
+ * What a manifest must say to turn `base` into `next`: entries that differ (another hash, or new) and names
+ * that are gone. Joins use it; steps know their changes without comparing.
+ */
+export const delta = (
+  base: Snapshot,
+  next: Snapshot
+): { readonly artifacts: Record<string, ArtifactEntry>; readonly removed: ReadonlyArray<string> } => {
+  const artifacts: Record<string, ArtifactEntry> = Object.create(null)
+  for (const [name, entry] of next.entries) {
+    const before = base.entries.get(name)
+    if (before === undefined || before.hash !== entry.hash || before.type !== entry.type) artifacts[name] = entry
+  }
+  const removed = [...base.entries.keys()].filter((name) => !next.entries.has(name))
+  return { artifacts, removed }
+}

@@ -1,0 +1,191 @@
+/**
+ * Joins at run time: the merge rules of DESIGN.md §3.5 and §3.6 on the artifacts the branches and tasks
+ * actually wrote, with the same messages the compiler shows. A join is a task: its merge, its `resolve`
+ * functions and its function run inside its attempts, and it commits its own manifest (a delta over the
+ * snapshot before the split or foreach).
+ */
+import type { ArtifactEntry } from "../datastore/Manifest.js"
+import { storeValue } from "../datastore/artifacts.js"
+import type { JoinSpec } from "../dsl/ast.js"
+import { FlowDefinitionError, NotStorableError } from "../errors.js"
+import {
+  conflictUnhandled,
+  equalMismatch,
+  equalNotWritten,
+  notAConflict,
+  notStorable
+} from "../types/messages.js"
+import { outputNames, storeOutput } from "./output.js"
+import type { RunEnv } from "./RunEnv.js"
+import { delta, deriveSnapshot, freezeValue } from "./Snapshot.js"
+import type { Snapshot } from "./Snapshot.js"
+import { runTask } from "./task.js"
+import type { AttemptResult, TaskResult } from "./task.js"
+import type { ScopeState } from "./walk.js"
+
+/** How one branch of a split ended. */
+export interface BranchOutcome {
+  readonly name: string
+  readonly snapshot: Snapshot
+  readonly written: ReadonlySet<string>
+}
+
+type Artifact = { readonly value: unknown; readonly entry: ArtifactEntry }
+
+const artifactOf = (snapshot: Snapshot, name: string): Artifact | undefined => {
+  const entry = snapshot.entries.get(name)
+  return entry === undefined ? undefined : { value: snapshot.values[name], entry }
+}
+
+/** Keys written in one branch and present in another branch's output. */
+const conflictsOf = (branches: ReadonlyArray<BranchOutcome>): ReadonlySet<string> => {
+  const conflicts = new Set<string>()
+  for (const branch of branches) {
+    for (const name of branch.written) {
+      if (branches.some((other) => other !== branch && other.snapshot.entries.has(name))) conflicts.add(name)
+    }
+  }
+  return conflicts
+}
+
+const checkHandlesOnlyConflicts = (join: JoinSpec, conflicts: ReadonlySet<string>): void => {
+  const { resolve, take, exclude, equal } = join.options
+  const handled: ReadonlyArray<[string, ReadonlyArray<string>]> = [
+    ["resolve", Object.keys(resolve ?? {})],
+    ["take", Object.keys(take ?? {})],
+    ["exclude", exclude ?? []],
+    ["equal", equal ?? []]
+  ]
+  for (const [option, names] of handled) {
+    const stray = names.find((name) => !conflicts.has(name))
+    if (stray !== undefined) throw new FlowDefinitionError(notAConflict(join.name, stray, option))
+  }
+}
+
+/** Every holder of `name` must store the same content (same hash of the canonical encoding). */
+const checkEqual = (join: string, name: string, holders: ReadonlyArray<{ label: string; artifact: Artifact }>): void => {
+  const [first, ...others] = holders
+  const different = others.find((other) => other.artifact.entry.hash !== first?.artifact.entry.hash)
+  if (first !== undefined && different !== undefined) {
+    throw new FlowDefinitionError(equalMismatch(join, name, first.label, different.label))
+  }
+}
+
+const resolveConflict = async (
+  env: RunEnv,
+  join: JoinSpec,
+  name: string,
+  branches: ReadonlyArray<BranchOutcome>
+): Promise<Artifact | undefined> => {
+  const holders = branches.flatMap((branch) => {
+    const artifact = artifactOf(branch.snapshot, name)
+    return artifact === undefined ? [] : [{ label: branch.name, artifact }]
+  })
+  const resolve = join.options.resolve?.[name] as ((values: unknown) => unknown) | undefined
+  if (resolve !== undefined) {
+    const value = freezeValue(await resolve(Object.freeze(Object.fromEntries(holders.map((h) => [h.label, h.artifact.value])))))
+    const stored = await storeValue(env.store, value)
+    if (stored._tag === "Left") {
+      throw new NotStorableError(notStorable(join.name, name, stored.left.what), join.name, name, stored.left.path)
+    }
+    return { value, entry: stored.right }
+  }
+  const taken = join.options.take?.[name]
+  if (taken !== undefined) return holders.find((h) => h.label === taken)?.artifact
+  checkEqual(join.name, name, holders)
+  return holders[0]?.artifact
+}
+
+/** The merged snapshot a split join's function sees, and the conflicts it must still return. */
+const mergeBranches = async (
+  env: RunEnv,
+  join: JoinSpec,
+  before: Snapshot,
+  branches: ReadonlyArray<BranchOutcome>
+): Promise<{ merged: Snapshot; unhandled: ReadonlyArray<string> }> => {
+  const conflicts = conflictsOf(branches)
+  checkHandlesOnlyConflicts(join, conflicts)
+  const exclude = new Set(join.options.exclude ?? [])
+  const handled = new Set([...Object.keys(join.options.resolve ?? {}), ...Object.keys(join.options.take ?? {}), ...(join.options.equal ?? [])])
+  const names = new Set(branches.flatMap((branch) => [...branch.snapshot.entries.keys()]))
+  const set = new Map<string, Artifact>()
+  const unhandled: Array<string> = []
+  for (const name of names) {
+    if (exclude.has(name)) continue
+    if (conflicts.has(name) && !handled.has(name)) unhandled.push(name)
+    else if (conflicts.has(name)) {
+      const artifact = await resolveConflict(env, join, name, branches)
+      if (artifact !== undefined) set.set(name, artifact)
+    } else {
+      const source = branches.find((b) => b.written.has(name)) ?? branches.find((b) => b.snapshot.entries.has(name))
+      const artifact = source === undefined ? undefined : artifactOf(source.snapshot, name)
+      if (artifact !== undefined) set.set(name, artifact)
+    }
+  }
+  const removed = [...before.entries.keys()].filter((name) => !set.has(name))
+  return { merged: deriveSnapshot(before, set, removed, undefined), unhandled: unhandled.sort() }
+}
+
+/** Applies a join function's output over the merged snapshot. */
+const finishJoin = async (
+  env: RunEnv,
+  join: JoinSpec,
+  before: Snapshot,
+  merged: Snapshot,
+  output: unknown,
+  alsoWritten: ReadonlyArray<string>
+): Promise<AttemptResult> => {
+  const names = outputNames(env, join.name, output)
+  const changes = await storeOutput(env, join.name, merged, output as Readonly<Record<string, unknown>>, names)
+  const next = deriveSnapshot(merged, changes, [], undefined)
+  return { next, written: [...alsoWritten, ...names], ...delta(before, next) }
+}
+
+export const joinSplit = (
+  env: RunEnv,
+  join: JoinSpec,
+  before: ScopeState,
+  branches: ReadonlyArray<BranchOutcome>
+): Promise<TaskResult> =>
+  runTask(env, { name: join.name, options: join.options, position: before.position, base: before.snapshot }, async (ctx) => {
+    const { merged, unhandled } = await mergeBranches(env, join, before.snapshot, branches)
+    const inputs = Object.freeze(Object.fromEntries(branches.map((branch) => [branch.name, branch.snapshot.values])))
+    const fn = join.fn as ((inputs: unknown, a: unknown, ctx: unknown) => unknown) | undefined
+    const output = fn === undefined ? undefined : await fn(inputs, merged.values, ctx)
+    const returned = new Set(outputNames(env, join.name, output))
+    const missing = unhandled.find((name) => !returned.has(name))
+    if (missing !== undefined) throw new FlowDefinitionError(conflictUnhandled(join.name, missing))
+    const exclude = new Set(join.options.exclude ?? [])
+    const written = [...new Set(branches.flatMap((branch) => [...branch.written]))].filter((name) => !exclude.has(name))
+    return finishJoin(env, join, before.snapshot, merged, output, written)
+  })
+
+/** The artifacts listed in a foreach join's `equal`, checked across every task. */
+const equalArtifacts = (join: JoinSpec, ends: ReadonlyArray<ScopeState>): Map<string, Artifact> => {
+  const set = new Map<string, Artifact>()
+  if (ends.length === 0) return set
+  for (const name of join.options.equal ?? []) {
+    if (!ends.some((end) => end.written.has(name))) throw new FlowDefinitionError(equalNotWritten(join.name, name))
+    const holders = ends.map((end, index) => ({ label: `task ${index}`, artifact: artifactOf(end.snapshot, name) }))
+    const absent = holders.find((holder) => holder.artifact === undefined)
+    if (absent !== undefined) throw new FlowDefinitionError(equalMismatch(join.name, name, "task 0", absent.label))
+    checkEqual(join.name, name, holders as ReadonlyArray<{ label: string; artifact: Artifact }>)
+    set.set(name, holders[0]?.artifact as Artifact)
+  }
+  return set
+}
+
+export const joinForeach = (
+  env: RunEnv,
+  join: JoinSpec,
+  before: ScopeState,
+  ends: ReadonlyArray<ScopeState>
+): Promise<TaskResult> =>
+  runTask(env, { name: join.name, options: join.options, position: before.position, base: before.snapshot }, async (ctx) => {
+    const equal = equalArtifacts(join, ends)
+    const merged = deriveSnapshot(before.snapshot, equal, [], undefined)
+    const inputs = Object.freeze(ends.map((end) => end.snapshot.values))
+    const fn = join.fn as ((inputs: unknown, a: unknown, ctx: unknown) => unknown) | undefined
+    const output = fn === undefined ? undefined : await fn(inputs, merged.values, ctx)
+    return finishJoin(env, join, before.snapshot, merged, output, [...equal.keys()])
+  })

@@ -1,0 +1,80 @@
+/**
+ * The run metadata written at the start and rewritten at the end of a run: the flow, its parameters and
+ * their definitions, the graph, the source file, versions, the user, times and status.
+ */
+import { createRequire } from "node:module"
+import { userInfo } from "node:os"
+import type { ArtifactEntry, RunMeta, StoredParamDef } from "../datastore/Manifest.js"
+import { STORE_FORMAT } from "../datastore/Manifest.js"
+import type { ParamSpec } from "../dsl/ast.js"
+import type { FlowValue } from "../dsl/FlowValue.js"
+import { describeFlow } from "../dsl/graph.js"
+
+const packageVersion = (): string => {
+  try {
+    return String((createRequire(import.meta.url)("../../package.json") as { version?: unknown }).version ?? "unknown")
+  } catch {
+    return "unknown"
+  }
+}
+
+/** The version of artiflow recorded with every run. */
+export const ARTIFLOW_VERSION = packageVersion()
+
+const currentUser = (): string => {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env["USER"] ?? "unknown"
+  }
+}
+
+const jsonText = (value: unknown): string | undefined => {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return undefined
+  }
+}
+
+const storedDef = (spec: ParamSpec): StoredParamDef => {
+  if (spec._tag === "IncludeFile") {
+    return {
+      kind: "file",
+      type: spec.encoding === "binary" ? "file (binary)" : "file (utf8)",
+      required: spec.required,
+      encoding: spec.encoding,
+      ...(spec.help !== undefined && { help: spec.help }),
+      ...(spec.default !== undefined && { default: JSON.stringify(spec.default) })
+    }
+  }
+  const text = spec.hasDefault ? jsonText(spec.default) : undefined
+  return {
+    kind: "param",
+    type: spec.codec.name,
+    required: !spec.hasDefault,
+    ...(spec.help !== undefined && { help: spec.help }),
+    ...(text !== undefined && { default: text })
+  }
+}
+
+export const startMeta = (
+  flow: FlowValue,
+  runId: string,
+  params: Readonly<Record<string, ArtifactEntry>>,
+  originRunId: string | undefined
+): RunMeta => ({
+  format: STORE_FORMAT,
+  flow: flow.name,
+  runId,
+  status: "running",
+  startedAt: Date.now(),
+  params,
+  paramDefs: Object.fromEntries(Object.entries(flow.params).map(([name, spec]) => [name, storedDef(spec)])),
+  ...(flow.description !== undefined && { description: flow.description }),
+  graph: describeFlow(flow),
+  ...(flow.sourceFile !== undefined && { sourceFile: flow.sourceFile }),
+  versions: { artiflow: ARTIFLOW_VERSION, node: process.version },
+  user: currentUser(),
+  ...(originRunId !== undefined && { originRunId })
+})

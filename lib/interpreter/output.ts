@@ -1,0 +1,78 @@
+/**
+ * Turns what a step or join function returned into stored artifacts: checks the rules (an object of
+ * artifacts, valid names, no parameter written), drops ephemeral `_` names, reuses the entry of every value
+ * that is the same object as before (no encoding, hashing or I/O), stores the rest and freezes it.
+ * Everything is checked before anything is stored, and nothing becomes visible before the manifest commits.
+ */
+import type { ArtifactEntry } from "../datastore/Manifest.js"
+import { storeValue } from "../datastore/artifacts.js"
+import { isEphemeral, isValidArtifactName } from "../dsl/names.js"
+import { FlowDefinitionError, NotStorableError } from "../errors.js"
+import { describeValue, notStorable, paramWrite } from "../types/messages.js"
+import type { NotStorableWhat } from "../types/messages.js"
+import type { CodecFailure } from "../codec/Encoded.js"
+import type { RunEnv } from "./RunEnv.js"
+import { freezeValue } from "./Snapshot.js"
+import type { Snapshot } from "./Snapshot.js"
+
+/** Artifacts an output sets, by name. */
+export type Changes = ReadonlyMap<string, { readonly value: unknown; readonly entry: ArtifactEntry }>
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== "object" || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/** The artifact names an output writes, checked. `undefined` (a function returning nothing) writes none. */
+export const outputNames = (env: RunEnv, step: string, output: unknown): ReadonlyArray<string> => {
+  if (output === undefined) return []
+  if (!isPlainObject(output)) {
+    throw new FlowDefinitionError(
+      `artiflow: step '${step}' must return an object of artifacts (or nothing), not ${describeValue(output)}`
+    )
+  }
+  const names = Object.keys(output).filter((name) => !isEphemeral(name))
+  for (const name of names) {
+    if (!isValidArtifactName(name)) {
+      throw new FlowDefinitionError(`artiflow: step '${step}' returned an invalid artifact name ${JSON.stringify(name)}`)
+    }
+    if (env.params.has(name)) throw new FlowDefinitionError(paramWrite(step, name))
+  }
+  return names
+}
+
+/** The compiler's words for what the codec found (see `NotStorableWhat`). */
+const categoryOf = (failure: CodecFailure): NotStorableWhat | string => {
+  const { what, path } = failure
+  if (what.startsWith("an object with methods")) return "an object with methods"
+  if (what.startsWith("a WeakMap") || what.startsWith("a WeakSet")) return "a WeakMap or WeakSet"
+  // A function stored as an object's property is a method to the compiler.
+  if (what === "a function" && /(^|\.)[^.[\]<>]+$/.test(path) && path !== "") return "an object with methods"
+  return what
+}
+
+/** Stores the named values of an output over `base`, reusing what is unchanged. */
+export const storeOutput = async (
+  env: RunEnv,
+  step: string,
+  base: Snapshot,
+  output: Readonly<Record<string, unknown>>,
+  names: ReadonlyArray<string>
+): Promise<Changes> => {
+  const changes = new Map<string, { readonly value: unknown; readonly entry: ArtifactEntry }>()
+  for (const name of names) {
+    const value = output[name]
+    const previous = base.entries.get(name)
+    if (previous !== undefined && Object.hasOwn(base.values, name) && base.values[name] === value) {
+      changes.set(name, { value, entry: previous })
+      continue
+    }
+    const stored = await storeValue(env.store, value)
+    if (stored._tag === "Left") {
+      throw new NotStorableError(notStorable(step, name, categoryOf(stored.left)), step, name, stored.left.path)
+    }
+    changes.set(name, { value: freezeValue(value), entry: stored.right })
+  }
+  return changes
+}

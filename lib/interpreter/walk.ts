@@ -1,0 +1,131 @@
+/**
+ * Walks the flow's AST: steps in sequence, split branches concurrently, foreach bodies concurrently (one
+ * body per element, up to the foreach's `concurrency`), each closed by its join. Every scope tracks which
+ * artifacts it wrote, for the join's merge rules.
+ */
+import * as t from "io-ts"
+import type { FlowNode, ForeachNode, SplitNode, StepNode, UseNode } from "../dsl/ast.js"
+import { FlowDefinitionError } from "../errors.js"
+import { foreachMissing, foreachNotArray, subflowNeeds } from "../types/messages.js"
+import { joinForeach, joinSplit } from "./join.js"
+import type { BranchOutcome } from "./join.js"
+import { outputNames, storeOutput } from "./output.js"
+import type { Position } from "./Position.js"
+import { RunStopped } from "./RunEnv.js"
+import type { RunEnv } from "./RunEnv.js"
+import { Semaphore } from "./Semaphore.js"
+import { deriveSnapshot } from "./Snapshot.js"
+import type { Snapshot } from "./Snapshot.js"
+import { runTask } from "./task.js"
+
+/** Where a scope is: its snapshot, what it wrote so far, and where it runs. */
+export interface ScopeState {
+  readonly snapshot: Snapshot
+  readonly written: ReadonlySet<string>
+  readonly position: Position
+}
+
+export const runNodes = async (env: RunEnv, nodes: ReadonlyArray<FlowNode>, start: ScopeState): Promise<ScopeState> => {
+  let state = start
+  for (const node of nodes) state = await runNode(env, node, state)
+  return state
+}
+
+const runNode = (env: RunEnv, node: FlowNode, state: ScopeState): Promise<ScopeState> => {
+  switch (node._tag) {
+    case "Step":
+      return runStep(env, node, state)
+    case "Split":
+      return runSplit(env, node, state)
+    case "Foreach":
+      return runForeach(env, node, state)
+    case "Use":
+      return runUse(env, node, state)
+  }
+}
+
+/** The state after a step or join named `name` wrote `written`. */
+const advance = (state: ScopeState, name: string, snapshot: Snapshot, written: ReadonlyArray<string>): ScopeState => ({
+  snapshot,
+  written: new Set([...state.written, ...written]),
+  position: { ...state.position, previous: name }
+})
+
+const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<ScopeState> => {
+  const fn = node.fn as (record: unknown, ctx: unknown) => unknown
+  const base = state.snapshot
+  const result = await runTask(env, { name: node.name, options: node.options, position: state.position, base }, async (ctx) => {
+    const output = await fn(base.values, ctx)
+    const names = outputNames(env, node.name, output)
+    const changes = await storeOutput(env, node.name, base, output as Readonly<Record<string, unknown>>, names)
+    const artifacts = Object.fromEntries(
+      [...changes].filter(([name, { entry }]) => base.entries.get(name) !== entry).map(([name, { entry }]) => [name, entry])
+    )
+    return { next: deriveSnapshot(base, changes, [], undefined), written: names, artifacts, removed: [] }
+  })
+  return advance(state, node.name, result.snapshot, result.written)
+}
+
+/** Runs every branch (or body) to the end, then throws the first failure once all have settled. */
+const settleAll = async <T>(env: RunEnv, work: ReadonlyArray<Promise<T>>): Promise<ReadonlyArray<T>> => {
+  const settled = await Promise.allSettled(work)
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === "rejected")
+  if (rejected !== undefined) {
+    if (!(rejected.reason instanceof RunStopped)) {
+      env.fail({ step: "(run)", taskId: "-", cause: rejected.reason })
+    }
+    throw new RunStopped()
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value)
+}
+
+const runSplit = async (env: RunEnv, node: SplitNode, state: ScopeState): Promise<ScopeState> => {
+  const join = node.join
+  if (join === undefined) throw new FlowDefinitionError(`artiflow: a split was not closed by a join`)
+  const branchStart: ScopeState = { ...state, written: new Set() }
+  const outcomes = await settleAll(
+    env,
+    node.branches.map(async (branch): Promise<BranchOutcome> => {
+      const end = await runNodes(env, branch.nodes, branchStart)
+      return { name: branch.name, snapshot: end.snapshot, written: end.written }
+    })
+  )
+  const result = await joinSplit(env, join, state, outcomes)
+  return advance(state, join.name, result.snapshot, result.written)
+}
+
+const arrayToIterate = (node: ForeachNode, state: ScopeState): ReadonlyArray<unknown> => {
+  if (!state.snapshot.entries.has(node.artifact)) throw new FlowDefinitionError(foreachMissing(node.artifact))
+  const value = state.snapshot.values[node.artifact]
+  if (!Array.isArray(value)) throw new FlowDefinitionError(foreachNotArray(node.artifact))
+  return value
+}
+
+const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Promise<ScopeState> => {
+  const join = node.join
+  if (join === undefined) throw new FlowDefinitionError(`artiflow: foreach over '${node.artifact}' was not closed by a join`)
+  const items = arrayToIterate(node, state)
+  const limit = new Semaphore(node.concurrency ?? Number.POSITIVE_INFINITY)
+  const bodies = items.map((input, index) =>
+    limit.with(async (): Promise<ScopeState> => {
+      env.checkRunning()
+      const frame = { step: state.position.previous, artifact: node.artifact, index, count: items.length, input }
+      const position: Position = { frames: [...state.position.frames, Object.freeze(frame)], previous: state.position.previous }
+      return runNodes(env, node.body, { snapshot: state.snapshot, written: new Set(), position })
+    })
+  )
+  const ends = await settleAll(env, bodies)
+  const result = await joinForeach(env, join, state, ends)
+  return advance(state, join.name, result.snapshot, result.written)
+}
+
+/** A subflow declared with codecs checks that the flow provides what it needs, before its first step. */
+const runUse = async (env: RunEnv, node: UseNode, state: ScopeState): Promise<ScopeState> => {
+  for (const [name, codec] of Object.entries(node.needs ?? {})) {
+    const present = state.snapshot.entries.has(name)
+    if (!present || !(codec as t.Mixed).is(state.snapshot.values[name])) {
+      throw new FlowDefinitionError(subflowNeeds(name))
+    }
+  }
+  return runNodes(env, node.nodes, state)
+}
