@@ -48,3 +48,7 @@ export type {
   TaskManifest
 } from "./datastore/Manifest.js"
 export { RunAbortedError, RunFailedError, StepTimeoutError } from "./errors.js"
+export { Client } from "./client/Client.js"
+export type { RunHandle } from "./client/RunHandle.js"
+export type { StepHandle } from "./client/StepHandle.js"
+export type { ArtifactInfo, TaskHandle } from "./client/TaskHandle.js"

@@ -1,0 +1,128 @@
+/**
+ * A past run: its metadata (opening a run reads no blob), its final record and its steps. Typed when opened
+ * with the flow definition (`client.run(Train)`): `artifact("best")` is then `Promise<number>`.
+ */
+import type { Datastore } from "../datastore/Datastore.js"
+import type { FlowGraph, RunMeta, StoredParamDef } from "../datastore/Manifest.js"
+import { NotFoundError } from "../errors.js"
+import { endStep, graphSteps } from "./graphSteps.js"
+import { listNames } from "./listing.js"
+import type { Snapshots } from "./Snapshots.js"
+import { StepHandle } from "./StepHandle.js"
+import type { TaskHandle } from "./TaskHandle.js"
+
+export class RunHandle<Artifacts extends object = Readonly<Record<string, unknown>>> {
+  /** @internal */
+  constructor(
+    private readonly store: Datastore,
+    private readonly snapshots: Snapshots,
+    private readonly meta: RunMeta,
+    /** The run's parameter values. */
+    readonly params: Readonly<Record<string, unknown>>
+  ) {}
+
+  get id(): string {
+    return this.meta.runId
+  }
+
+  get flow(): string {
+    return this.meta.flow
+  }
+
+  get status(): RunMeta["status"] {
+    return this.meta.status
+  }
+
+  get paramDefs(): Readonly<Record<string, StoredParamDef>> {
+    return this.meta.paramDefs
+  }
+
+  get graph(): FlowGraph {
+    return this.meta.graph
+  }
+
+  /** Epoch milliseconds. */
+  get startedAt(): number {
+    return this.meta.startedAt
+  }
+
+  get finishedAt(): number | undefined {
+    return this.meta.finishedAt
+  }
+
+  /** The run this one resumed, if it is a resumed run. */
+  get originRunId(): string | undefined {
+    return this.meta.originRunId
+  }
+
+  /** Where a failed run failed. */
+  get failure(): RunMeta["failure"] {
+    return this.meta.failure
+  }
+
+  get sourceFile(): string | undefined {
+    return this.meta.sourceFile
+  }
+
+  get versions(): RunMeta["versions"] {
+    return this.meta.versions
+  }
+
+  get user(): string {
+    return this.meta.user
+  }
+
+  /** Every step and join of the flow, in flow order (whether or not it ran). */
+  steps(): ReadonlyArray<StepHandle> {
+    return graphSteps(this.meta.graph).map(({ name, kind }) => new StepHandle(this.store, this.snapshots, this.id, name, kind))
+  }
+
+  step(name: string): StepHandle {
+    const found = this.steps().find((step) => step.name === name)
+    if (found === undefined) {
+      throw new NotFoundError(
+        `artiflow: flow '${this.flow}' has no step '${name}' (steps: ${listNames(this.steps().map((s) => s.name))})`
+      )
+    }
+    return found
+  }
+
+  /** The task holding the final record: the flow's last step or join. */
+  private async endTask(): Promise<TaskHandle> {
+    const end = endStep(this.meta.graph)
+    const task = end === undefined ? undefined : (await this.step(end).tasks())[0]
+    if (task === undefined || task.status !== "succeeded") {
+      throw new NotFoundError(
+        `artiflow: run '${this.id}' of flow '${this.flow}' has no final record (status ${this.status}${this.meta.failure === undefined ? "" : `, failed in step '${this.meta.failure.step}'`}): read a task's artifacts with run.step(name).tasks()`
+      )
+    }
+    return task
+  }
+
+  /** One artifact of the final record, loaded and verified. */
+  async artifact<Name extends keyof Artifacts & string>(name: Name): Promise<Artifacts[Name]> {
+    if (endStep(this.meta.graph) === undefined) return this.param(name) as Artifacts[Name]
+    return (await (await this.endTask()).artifact(name)) as Artifacts[Name]
+  }
+
+  private param(name: string): unknown {
+    if (!Object.hasOwn(this.params, name)) {
+      throw new NotFoundError(`artiflow: run '${this.id}' has no artifact '${name}' (artifacts: ${listNames(Object.keys(this.params))})`)
+    }
+    return this.params[name]
+  }
+
+  /** The names in the final record, sorted. */
+  async artifactNames(): Promise<ReadonlyArray<string>> {
+    if (endStep(this.meta.graph) === undefined) return Object.keys(this.params).sort()
+    return (await this.endTask()).artifactNames()
+  }
+
+  /** The whole final record, every artifact loaded. */
+  async artifacts(): Promise<Artifacts> {
+    const names = await this.artifactNames()
+    const values: Record<string, unknown> = {}
+    for (const name of names) values[name] = await this.artifact(name as keyof Artifacts & string)
+    return values as Artifacts
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Rebuilds task snapshots from manifests. A manifest is a delta over its `base` (another task's snapshot,
+ * possibly in another run when a run was resumed), so a task's artifacts are its base's artifacts plus its
+ * own. Manifests are read once per run and resolved snapshots are memoized: reading one artifact of a run
+ * with 10,000 tasks reads one manifest log and walks one chain.
+ */
+import type { Datastore } from "../datastore/Datastore.js"
+import type { ArtifactEntry, RunMeta, SnapshotRef, TaskManifest } from "../datastore/Manifest.js"
+import { IntegrityError, NotFoundError } from "../errors.js"
+
+const keyOf = (ref: { readonly runId: string; readonly step: string; readonly taskId: string; readonly attempt: number }): string =>
+  `${ref.runId}\u0000${ref.step}\u0000${ref.taskId}\u0000${ref.attempt}`
+
+/** One run's manifests, indexed. */
+export interface RunIndex {
+  readonly meta: RunMeta
+  readonly manifests: ReadonlyArray<TaskManifest>
+  /** step -> taskId -> attempts, in attempt order. */
+  readonly tasks: ReadonlyMap<string, ReadonlyMap<string, ReadonlyArray<TaskManifest>>>
+}
+
+const indexRun = (meta: RunMeta, manifests: ReadonlyArray<TaskManifest>): RunIndex => {
+  const tasks = new Map<string, Map<string, Array<TaskManifest>>>()
+  for (const manifest of manifests) {
+    const byTask = tasks.get(manifest.step) ?? new Map<string, Array<TaskManifest>>()
+    tasks.set(manifest.step, byTask)
+    const attempts = byTask.get(manifest.taskId) ?? []
+    byTask.set(manifest.taskId, attempts)
+    attempts.push(manifest)
+  }
+  for (const byTask of tasks.values()) for (const attempts of byTask.values()) attempts.sort((a, b) => a.attempt - b.attempt)
+  return { meta, manifests, tasks }
+}
+
+export class Snapshots {
+  private readonly runs = new Map<string, Promise<RunIndex>>()
+  private readonly resolved = new Map<string, ReadonlyMap<string, ArtifactEntry>>()
+
+  constructor(
+    private readonly store: Datastore,
+    readonly flow: string
+  ) {}
+
+  /** A run's metadata and manifests (read once). */
+  run(runId: string, meta?: RunMeta): Promise<RunIndex> {
+    const cached = this.runs.get(runId)
+    if (cached !== undefined) return cached
+    const loading = (async () => {
+      const known = meta ?? (await this.store.readRun(this.flow, runId))
+      if (known === undefined) throw new NotFoundError(`artiflow: flow '${this.flow}' has no run '${runId}' in the ${this.store.description}`)
+      return indexRun(known, await this.store.readManifests(this.flow, runId))
+    })()
+    this.runs.set(runId, loading)
+    loading.catch(() => this.runs.delete(runId))
+    return loading
+  }
+
+  /** The manifest a snapshot ref points to. */
+  async manifest(ref: SnapshotRef): Promise<TaskManifest> {
+    const index = await this.run(ref.runId)
+    const found = index.tasks.get(ref.step)?.get(ref.taskId)?.find((m) => m.attempt === ref.attempt)
+    if (found === undefined) {
+      throw new IntegrityError(
+        `artiflow: flow '${this.flow}': a snapshot refers to run '${ref.runId}', step '${ref.step}', task '${ref.taskId}', attempt ${ref.attempt}, which is not committed`
+      )
+    }
+    return found
+  }
+
+  /** Every artifact entry of a task attempt's snapshot, by name. */
+  async entries(runId: string, manifest: TaskManifest): Promise<ReadonlyMap<string, ArtifactEntry>> {
+    const key = keyOf({ runId, ...manifest })
+    const cached = this.resolved.get(key)
+    if (cached !== undefined) return cached
+    // Walk down to the root iteratively: chains are as long as the flow (1,000 steps is not a stack to recurse).
+    const chain: Array<{ runId: string; manifest: TaskManifest }> = []
+    let current: { runId: string; manifest: TaskManifest } | undefined = { runId, manifest }
+    let start: ReadonlyMap<string, ArtifactEntry> | undefined
+    while (current !== undefined) {
+      const hit = this.resolved.get(keyOf({ runId: current.runId, ...current.manifest }))
+      if (hit !== undefined) {
+        start = hit
+        break
+      }
+      chain.push(current)
+      const base: SnapshotRef | undefined = current.manifest.base
+      current = base === undefined ? undefined : { runId: base.runId, manifest: await this.manifest(base) }
+    }
+    let entries: ReadonlyMap<string, ArtifactEntry> =
+      start ?? new Map(Object.entries((await this.run(chain.at(-1)?.runId ?? runId)).meta.params))
+    for (const link of chain.reverse()) {
+      const next = new Map(entries)
+      for (const name of link.manifest.removed ?? []) next.delete(name)
+      for (const [name, entry] of Object.entries(link.manifest.artifacts)) next.set(name, entry)
+      this.resolved.set(keyOf({ runId: link.runId, ...link.manifest }), next)
+      entries = next
+    }
+    return entries
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A task of a past run, as a reader sees it: its latest committed attempt (or another one with
+ * `attemptAt(n)`), its status and error, and its artifacts, loaded one at a time and verified.
+ */
+import type { ArtifactEntry, Encoding, StoredError, StoredFrame, TaskManifest } from "../datastore/Manifest.js"
+import { loadValue } from "../datastore/artifacts.js"
+import type { Datastore } from "../datastore/Datastore.js"
+import { NotFoundError } from "../errors.js"
+import { listNames } from "./listing.js"
+import type { Snapshots } from "./Snapshots.js"
+
+/** How an artifact is stored. */
+export interface ArtifactInfo {
+  readonly hash: string
+  readonly size: number
+  readonly type: string
+  readonly encoding: Encoding
+}
+
+export class TaskHandle {
+  /** @internal */
+  constructor(
+    private readonly store: Datastore,
+    private readonly snapshots: Snapshots,
+    private readonly runId: string,
+    private readonly manifest: TaskManifest,
+    private readonly committed: ReadonlyArray<TaskManifest>
+  ) {}
+
+  /** The foreach index path joined with "." ("3", "3.1"), or "0" outside any foreach. */
+  get id(): string {
+    return this.manifest.taskId
+  }
+
+  get step(): string {
+    return this.manifest.step
+  }
+
+  /** The task's index in its (innermost) foreach, or `undefined` outside any foreach. */
+  get index(): number | undefined {
+    return this.manifest.foreachStack.at(-1)?.index
+  }
+
+  get foreachStack(): ReadonlyArray<StoredFrame> {
+    return this.manifest.foreachStack
+  }
+
+  get status(): TaskManifest["status"] {
+    return this.manifest.status
+  }
+
+  /** This handle's attempt number (0 for the first try). */
+  get attempt(): number {
+    return this.manifest.attempt
+  }
+
+  /** The attempt's error: why it failed, or what `catch` caught. */
+  get error(): StoredError | undefined {
+    return this.manifest.error
+  }
+
+  /** For a task cloned by a resumed run: the task id in the origin run. */
+  get originTaskId(): string | undefined {
+    return this.manifest.originTaskId
+  }
+
+  get startedAt(): number {
+    return this.manifest.startedAt
+  }
+
+  get finishedAt(): number {
+    return this.manifest.finishedAt
+  }
+
+  /** Lines the attempt wrote with `ctx.log`. */
+  get logs(): ReadonlyArray<string> {
+    return this.manifest.logs ?? []
+  }
+
+  /** The artifacts of this attempt's snapshot, by name (a failed attempt has its base's artifacts). */
+  private entries(): Promise<ReadonlyMap<string, ArtifactEntry>> {
+    return this.snapshots.entries(this.runId, this.manifest)
+  }
+
+  private async entry(name: string): Promise<ArtifactEntry> {
+    const entries = await this.entries()
+    const entry = entries.get(name)
+    if (entry === undefined) {
+      throw new NotFoundError(
+        `artiflow: task '${this.step}/${this.id}' of run '${this.runId}' has no artifact '${name}' (artifacts: ${listNames([...entries.keys()].sort())})`
+      )
+    }
+    return entry
+  }
+
+  /** Loads one artifact, verifying its hash. */
+  async artifact(name: string): Promise<unknown> {
+    const entry = await this.entry(name)
+    return loadValue(this.store, entry, {
+      flow: this.snapshots.flow,
+      runId: this.runId,
+      step: this.step,
+      taskId: this.id,
+      artifact: name
+    })
+  }
+
+  /** The names of the task's artifacts, sorted. */
+  async artifactNames(): Promise<ReadonlyArray<string>> {
+    return [...(await this.entries()).keys()].sort()
+  }
+
+  /** How an artifact is stored, without loading it. */
+  async info(name: string): Promise<ArtifactInfo> {
+    const { hash, size, type, encoding } = await this.entry(name)
+    return { hash, size, type, encoding }
+  }
+
+  /**
+   * Attempt `n` of this task (0 for the first try). DESIGN.md names both the attempt number and this method
+   * `attempt`; a property cannot be both, so the number is `attempt` and the method is `attemptAt`.
+   */
+  attemptAt(n: number): TaskHandle {
+    const found = this.committed.find((m) => m.attempt === n)
+    if (found === undefined) {
+      throw new NotFoundError(
+        `artiflow: task '${this.step}/${this.id}' of run '${this.runId}' has no attempt ${n} (attempts: ${this.committed.map((m) => m.attempt).join(", ")})`
+      )
+    }
+    return new TaskHandle(this.store, this.snapshots, this.runId, found, this.committed)
+  }
+
+  /** Every committed attempt of this task, first to last. */
+  attempts(): ReadonlyArray<TaskHandle> {
+    return this.committed.map((m) => new TaskHandle(this.store, this.snapshots, this.runId, m, this.committed))
+  }
+}
