@@ -48,7 +48,7 @@ export const measureOrchestration = async (repetitions: number): Promise<Readonl
   const fanBase: Array<number> = []
   for (let rep = 0; rep < repetitions; rep++) {
     linearBase.push(await timed(() => linearBaseline(steps)))
-    linearTimes.push(await withTempDir((dir) => timed(() => run(linear as never, { store: localStore(dir), ...quiet }))))
+    linearTimes.push(await withTempDir((dir) => timed(() => run(linear, { store: localStore(dir), ...quiet }))))
     fanBase.push(await timed(() => foreachBaseline(items)))
     fanTimes.push(await withTempDir((dir) => timed(() => run(fanout, { store: localStore(dir), ...quiet }))))
   }
