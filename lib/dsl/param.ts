@@ -1,5 +1,6 @@
 import * as t from "io-ts"
 import { FlowDefinitionError } from "../errors.js"
+import { describeValue } from "../types/messages.js"
 import type { IncludeFile, Param } from "../types/params.js"
 
 /** Options of `param`. */
@@ -29,15 +30,22 @@ export function param<Codec extends t.Mixed>(
   codec: Codec,
   options: ParamOptions<t.TypeOf<Codec>> & { readonly default: t.TypeOf<Codec> }
 ): Param<Codec, false>
+export function param<Codec extends t.Mixed>(
+  codec: Codec,
+  options: ParamOptions<t.TypeOf<Codec>> & { readonly default?: undefined }
+): Param<Codec, true>
 export function param<Codec extends t.Mixed>(codec: Codec, options: ParamOptions<t.TypeOf<Codec>>): Param<Codec, boolean>
 export function param(codec: t.Mixed, options: ParamOptions<unknown> = {}): Param {
   if (!(codec instanceof t.Type)) {
     throw new FlowDefinitionError("artiflow: param needs an io-ts codec as its first argument, e.g. param(t.number)")
   }
+  if (typeof options !== "object" || options === null) {
+    throw new FlowDefinitionError("artiflow: param options must be an object: param(codec, { default?, help? })")
+  }
   const hasDefault = Object.hasOwn(options, "default")
   if (hasDefault && !codec.is(options.default)) {
     throw new FlowDefinitionError(
-      `artiflow: param default ${JSON.stringify(options.default)} is not a valid ${codec.name}: fix the default or the codec`
+      `artiflow: param default ${describeValue(options.default)} is not a valid ${codec.name}: fix the default or the codec`
     )
   }
   return Object.freeze({
@@ -86,6 +94,11 @@ export function includeFile<const Options extends IncludeFileOptions = {}>(
   options?: Options
 ): IncludeFile<ValueOf<Options>, IsRequired<Options>>
 export function includeFile(options: IncludeFileOptions = {}): IncludeFile {
+  if (typeof options !== "object" || options === null) {
+    throw new FlowDefinitionError(
+      "artiflow: includeFile options must be an object: includeFile({ default?, encoding? })"
+    )
+  }
   const encoding = options.encoding ?? "utf8"
   if (encoding !== "utf8" && encoding !== "binary") {
     throw new FlowDefinitionError(`artiflow: includeFile encoding must be "utf8" or "binary" (received ${String(encoding)})`)

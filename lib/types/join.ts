@@ -164,10 +164,19 @@ type AfterSplitJoin<S extends AnyState, Branches extends BranchMap, Name extends
 
 // ---- foreach joins -----------------------------------------------------------------------------------------
 
-/** The options of a join closing a foreach. */
+/**
+ * The options of a join closing a foreach. The split-only options are accepted here so that the join's name
+ * can say why they do not apply (an unknown property would only get the compiler's generic message).
+ */
 export interface ForeachJoinOptions<Body extends BranchResult> extends StepOptions {
   /** Artifacts written in the body that every task must hold with the same content; they join the record. */
   readonly equal?: ReadonlyArray<Body["written"] | (string & {})>
+  /** Split joins only: an error here (use `equal`, or return the artifact from the join function). */
+  readonly resolve?: unknown
+  /** Split joins only: an error here (use `equal`, or return the artifact from the join function). */
+  readonly take?: unknown
+  /** Split joins only: an error here (use `equal`, or return the artifact from the join function). */
+  readonly exclude?: unknown
 }
 
 /** The artifacts after a foreach join, before the join function's output: what its `a` holds. */
@@ -240,7 +249,7 @@ type CheckedOutput<Options, Returned> = OutputOf<Returned> & {
 /** The join's output as it lands in the record (see `CaughtOutput`). */
 export type JoinOutput<S extends AnyState, Options, Returned> = CaughtOutput<
   JoinEntries<S, Options>,
-  OutputOf<Returned>,
+  OutputOf<Returned, JoinEntries<S, Options>>,
   CatchOf<Options>
 >
 

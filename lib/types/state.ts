@@ -111,19 +111,25 @@ export type RecordOf<S extends AnyState> = RecordView<S["entries"]>
 
 /**
  * A step function's return type as a plain object type: `void` writes nothing, and a union of objects
- * (`cond ? { a } : { b }`) writes every key any member writes.
+ * (`cond ? { a } : { b }`) writes every key any member writes. A member without the key (or with it optional:
+ * the compiler gives `{ b?: undefined }` to the first member of `cond ? { a } : { b }`) leaves the artifact as
+ * it was: its type in `Before` (the entries before the step), or `undefined` when it did not exist.
  */
-export type OutputOf<Returned> = [Returned] extends [object]
+export type OutputOf<Returned, Before = never> = [Returned] extends [object]
   ? IsObjectUnion<Returned> extends true
     ? {
         readonly [K in KeysOfUnion<Returned>]: Returned extends unknown
           ? K extends keyof Returned
-            ? Returned[K]
-            : undefined
+            ? {} extends Pick<Returned, K>
+              ? Exclude<Returned[K], undefined> | Unwritten<Before, K>
+              : Returned[K]
+            : Unwritten<Before, K>
           : never
       }
     : Returned
   : {}
+
+type Unwritten<Before, Name> = Name extends NamesIn<Before> ? TypeIn<Before, Name> : undefined
 
 type IsObjectUnion<T> = (T extends unknown ? (x: T) => 0 : never) extends (x: infer I) => 0
   ? [T] extends [I]

@@ -33,10 +33,10 @@ export type DuplicateViolation<S extends AnyState, Name extends string> = string
     ? DuplicateStep<Name>
     : never
 
-export type ParamWriteViolation<S extends AnyState, Step extends string, Output> = ParamWrite<
-  Step,
-  Extract<keyof Output, S["params"]> & string
->
+/** Not checked when the parameters are not known here (a stage built apart from a flow, as in `seq(...)`). */
+export type ParamWriteViolation<S extends AnyState, Step extends string, Output> = string extends S["params"]
+  ? never
+  : ParamWrite<Step, Extract<keyof Output, S["params"]> & string>
 
 /** Everything a step's or join's output can get wrong. */
 export type OutputViolations<S extends AnyState, Name extends string, Output> = FirstOf<
@@ -45,9 +45,11 @@ export type OutputViolations<S extends AnyState, Name extends string, Output> = 
 >
 
 /** `catch: "name"` writes an artifact too: it must not be a parameter. */
-export type CatchViolation<S extends AnyState, Step extends string, Catch> = Catch extends S["params"]
-  ? ParamWrite<Step, Catch & string>
-  : never
+export type CatchViolation<S extends AnyState, Step extends string, Catch> = string extends S["params"]
+  ? never
+  : Catch extends S["params"]
+    ? ParamWrite<Step, Catch & string>
+    : never
 
 export type StepViolations<S extends AnyState, Name extends string, Output, Catch> = FirstOf<
   OpenViolation<S, `step '${Name}'`> | NameViolation<"step", Name>,
@@ -78,7 +80,7 @@ export type CaughtOutput<Before extends Entry, Output, Catch extends string | un
 
 export type StepOutput<S extends AnyState, Returned, Catch extends string | undefined> = CaughtOutput<
   S["entries"],
-  OutputOf<Returned>,
+  OutputOf<Returned, S["entries"]>,
   Catch
 >
 
