@@ -18,6 +18,7 @@ export class FlowValue implements FlowDefinition {
     readonly scope: Scope,
     readonly sourceFile: string | undefined
   ) {
+    Object.freeze(nodes)
     Object.freeze(this)
   }
 
@@ -61,14 +62,23 @@ export const replaceLastNode = (flow: FlowValue, node: FlowNode): FlowValue =>
     flow.sourceFile
   )
 
-/** An empty flow for building a branch, a foreach body or a subflow inside `flow`. */
+const noParams: Readonly<Record<string, ParamSpec>> = Object.freeze(Object.create(null))
+
+/**
+ * An empty flow for building a branch, a foreach body or a subflow inside `flow`. A subflow is built against
+ * only what it needs, so it sees no parameters (as in its types); `use` checks it against the flow's.
+ */
 export const startScope = (flow: FlowValue, kind: Scope["kind"], foreachDepth: number): FlowValue =>
   new FlowValue(
     flow.name,
     flow.description,
-    flow.params,
+    kind === "subflow" ? noParams : flow.params,
     [],
-    Object.freeze({ kind, outerSteps: [...flow.scope.outerSteps, ...stepNames(flow.nodes)], foreachDepth }),
+    Object.freeze({
+      kind,
+      outerSteps: Object.freeze([...flow.scope.outerSteps, ...stepNames(flow.nodes)]),
+      foreachDepth
+    }),
     flow.sourceFile
   )
 

@@ -47,12 +47,17 @@ export function flow<const Name extends string, const Params extends ParamDefs =
 ): Flow<StartState<Name, Params>>
 export function flow(name: string, options: FlowOptions<ParamDefs> = {}): Flow {
   if (!isValidName(name)) throw new FlowDefinitionError(invalidName("flow", String(name)))
+  if (typeof options !== "object" || options === null) {
+    throw new FlowDefinitionError(
+      `artiflow: flow '${name}': options must be an object: flow(name, { params?, description? })`
+    )
+  }
   const params = checkParams(options.params ?? {})
   const description = options.description
   if (description !== undefined && typeof description !== "string") {
     throw new FlowDefinitionError(`artiflow: flow '${name}': description must be a string`)
   }
-  const scope = Object.freeze({ kind: "flow" as const, outerSteps: [], foreachDepth: 0 })
+  const scope = Object.freeze({ kind: "flow" as const, outerSteps: Object.freeze([]), foreachDepth: 0 })
   return new FlowValue(name, description, params, [], scope, callerFile()) as unknown as Flow
 }
 

@@ -5,7 +5,7 @@ import type { AnyState } from "../types/state.js"
 import type { AnyJoinFunction, JoinOptions, SplitNode } from "./ast.js"
 import { asFlow, replaceLastNode } from "./FlowValue.js"
 import { isValidArtifactName } from "./names.js"
-import { assertFunction, assertName, assertNewStep, checkStepOptions, fail } from "./validate.js"
+import { assertCatchNotParam, assertFunction, assertName, assertNewStep, checkStepOptions, fail } from "./validate.js"
 
 /**
  * Closes the innermost open split or foreach and merges it into one record.
@@ -68,7 +68,9 @@ export function join(name: string, second?: unknown, third?: unknown): (flow: Fl
     assertNewStep(flow, name)
     if (open._tag === "Foreach") assertNoSplitOptions(name, options)
     else assertKnownBranches(name, open, options)
-    return replaceLastNode(flow, { ...open, join: { name, options, fn: fn as AnyJoinFunction | undefined } }) as Flow
+    assertCatchNotParam(flow, name, options)
+    const spec = Object.freeze({ name, options, fn: fn as AnyJoinFunction | undefined })
+    return replaceLastNode(flow, { ...open, join: spec }) as Flow
   }
 }
 
@@ -105,6 +107,7 @@ const checkRecordOf = (name: string, option: string, value: unknown, kind: "func
   const valid =
     typeof value === "object" &&
     value !== null &&
+    !Array.isArray(value) &&
     Object.entries(value).every(([key, v]) => isValidArtifactName(key) && typeof v === kind)
   if (!valid) fail(`artiflow: join '${name}': ${option} must map artifact names to ${kind}s`)
 }

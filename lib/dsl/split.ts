@@ -34,7 +34,7 @@ export function split<S extends AnyState, const Stages extends BranchStages<S>>(
   branches: Stages
 ): Stage<S, AfterSplit<S, Stages>>
 export function split(branches: unknown): (flow: Flow) => Flow {
-  if (typeof branches !== "object" || branches === null) {
+  if (typeof branches !== "object" || branches === null || Array.isArray(branches)) {
     throw new FlowDefinitionError("artiflow: split takes an object of branches: split({ name: stage, ... })")
   }
   const stages = Object.entries(branches)
@@ -43,7 +43,7 @@ export function split(branches: unknown): (flow: Flow) => Flow {
   return (input) => {
     const flow = asFlow(input, "split")
     assertNotAfterOpen(flow, "split")
-    const built = stages.map(([name, stage]) => buildBranch(flow, name, stage))
+    const built = Object.freeze(stages.map(([name, stage]) => buildBranch(flow, name, stage)))
     assertNoDuplicateAcrossBranches(built)
     return appendNode(flow, { _tag: "Split", branches: built, join: undefined }) as Flow
   }

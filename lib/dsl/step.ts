@@ -4,7 +4,14 @@ import type { AnyState, OutputOf, RecordOf } from "../types/state.js"
 import type { AfterStepWith, CheckStep } from "../types/step.js"
 import type { AnyStepFunction, StepOptions } from "./ast.js"
 import { appendNode, asFlow } from "./FlowValue.js"
-import { assertFunction, assertName, assertNewStep, assertNotAfterOpen, checkStepOptions } from "./validate.js"
+import {
+  assertCatchNotParam,
+  assertFunction,
+  assertName,
+  assertNewStep,
+  assertNotAfterOpen,
+  checkStepOptions
+} from "./validate.js"
 
 /**
  * A step: `fn(a, ctx)` reads the record `a` and returns (or resolves to) the artifacts it writes. A returned
@@ -42,6 +49,7 @@ export function step(name: string, fn: AnyStepFunction, options?: StepOptions): 
     const flow = asFlow(input, `step '${name}'`)
     assertNotAfterOpen(flow, `step '${name}'`)
     assertNewStep(flow, name)
+    assertCatchNotParam(flow, name, checked)
     return appendNode(flow, { _tag: "Step", name, fn, options: checked }) as Flow
   }
 }

@@ -1,9 +1,10 @@
 import * as t from "io-ts"
 import { FlowDefinitionError } from "../errors.js"
 import type { Flow, Stage } from "../types/flow.js"
-import { subflowOpen } from "../types/messages.js"
+import { paramWrite, subflowOpen } from "../types/messages.js"
 import type { AnyState } from "../types/state.js"
 import type { AfterUse, CheckUse, Subflow, SubflowStart } from "../types/subflow.js"
+import type { FlowNode } from "./ast.js"
 import { appendNode, applyStage, asFlow, openKind, startScope } from "./FlowValue.js"
 import { assertNotAfterOpen, fail } from "./validate.js"
 
@@ -66,6 +67,27 @@ export function use(fragment: unknown): (flow: Flow) => Flow {
     const end = applyStage(fragment.build, start, "a subflow's build function")
     const open = openKind(end.nodes)
     if (open !== undefined) fail(subflowOpen(open))
+    // The fragment was built without the flow's parameters (see startScope); its steps are checked here.
+    const written = catchNames(end.nodes).find((name) => Object.hasOwn(flow.params, name))
+    if (written !== undefined) fail(paramWrite("(in a subflow)", written))
     return appendNode(flow, { _tag: "Use", needs: fragment.needs, nodes: end.nodes }) as Flow
   }
 }
+
+/** The artifacts the fragment's `catch` options write, depth first. */
+const catchNames = (nodes: ReadonlyArray<FlowNode>): ReadonlyArray<string> =>
+  nodes.flatMap((node): ReadonlyArray<string> => {
+    switch (node._tag) {
+      case "Step":
+        return node.options.catch === undefined ? [] : [node.options.catch]
+      case "Use":
+        return catchNames(node.nodes)
+      case "Split":
+        return [...node.branches.flatMap((branch) => catchNames(branch.nodes)), ...joinCatch(node.join)]
+      case "Foreach":
+        return [...catchNames(node.body), ...joinCatch(node.join)]
+    }
+  })
+
+const joinCatch = (join: { readonly options: { readonly catch?: string } } | undefined): ReadonlyArray<string> =>
+  join?.options.catch === undefined ? [] : [join.options.catch]

@@ -3,7 +3,7 @@
  * whose message is written by the same writer the types use (lib/types/messages.ts).
  */
 import { FlowDefinitionError } from "../errors.js"
-import { duplicateStep, invalidName, invalidOption, stageAfterOpen } from "../types/messages.js"
+import { duplicateStep, invalidName, invalidOption, paramWrite, stageAfterOpen } from "../types/messages.js"
 import type { StepOptions } from "./ast.js"
 import type { FlowValue } from "./FlowValue.js"
 import { openKind, stepNames } from "./FlowValue.js"
@@ -44,6 +44,12 @@ export const checkStepOptions = (step: string, options: unknown): StepOptions =>
     ...(catchAs !== undefined && { catch: catchAs }),
     ...(timeout !== undefined && { timeout })
   })
+}
+
+/** `catch: "name"` writes an artifact, so it must not name a parameter (parameters are read-only). */
+export const assertCatchNotParam = (flow: FlowValue, step: string, options: StepOptions): void => {
+  const caught = options.catch
+  if (caught !== undefined && Object.hasOwn(flow.params, caught)) fail(paramWrite(step, caught))
 }
 
 export const assertFunction = (step: string, what: string, value: unknown): void => {
