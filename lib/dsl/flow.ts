@@ -1,6 +1,6 @@
 import { FlowDefinitionError } from "../errors.js"
 import type { Flow } from "../types/flow.js"
-import { invalidName } from "../types/messages.js"
+import { invalidName, invalidParamName } from "../types/messages.js"
 import type { ParamDefs, ParamEntries, ParamInputs } from "../types/params.js"
 import type { FlowMeta, NothingOpen, State } from "../types/state.js"
 import type { ParamSpec } from "./ast.js"
@@ -67,7 +67,7 @@ const checkParams = (params: ParamDefs): Readonly<Record<string, ParamSpec>> => 
   }
   const checked: Record<string, ParamSpec> = Object.create(null)
   for (const [key, spec] of Object.entries(params)) {
-    if (!isValidParamName(key)) throw new FlowDefinitionError(invalidName("parameter", key))
+    if (!isValidParamName(key)) throw new FlowDefinitionError(invalidParamName(key))
     const tag = (spec as Partial<ParamSpec> | undefined)?._tag
     if (tag !== "Param" && tag !== "IncludeFile") {
       throw new FlowDefinitionError(`artiflow: parameter '${key}' must be declared with param(codec) or includeFile()`)

@@ -15,6 +15,12 @@ export type InvalidName<Kind extends string, Name extends string> =
 export const invalidName = <Kind extends string, Name extends string>(kind: Kind, name: Name): InvalidName<Kind, Name> =>
   `artiflow: ${kind} name '${name}' is invalid: use letters, digits, '_' and '-', starting with a letter or digit`
 
+/** Parameter names become `--name` flags on the command line, so their alphabet is narrower. */
+export type InvalidParamName<Name extends string> =
+  `artiflow: parameter name '${Name}' is invalid: use letters, digits and '_', starting with a letter`
+export const invalidParamName = <Name extends string>(name: Name): InvalidParamName<Name> =>
+  `artiflow: parameter name '${name}' is invalid: use letters, digits and '_', starting with a letter`
+
 /** `Stage` describes what came too early: "step 'fit'", "split", "foreach over 'grid'", "use of a subflow". */
 export type StageAfterOpen<Stage extends string, Open extends string> =
   `artiflow: ${Stage} directly after ${Open}: close the ${Open} with join(name) first`

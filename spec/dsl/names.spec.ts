@@ -4,7 +4,7 @@
  */
 import * as t from "io-ts"
 import { describe, expect, test } from "vitest"
-import { invalidName } from "../../lib/types/messages.js"
+import { invalidName, invalidParamName } from "../../lib/types/messages.js"
 import { build, expectDefinitionError, js, noop, s } from "./helpers.js"
 
 const invalid: ReadonlyArray<readonly [string, string]> = [
@@ -79,21 +79,26 @@ describe("parameter names", () => {
   test.each(invalid)("a parameter name %s is invalid", (_, name) => {
     expectDefinitionError(
       () => js.flow("F", { params: { ok: js.param(t.number), [name]: js.param(t.number) } }),
-      invalidName("parameter", name)
+      invalidParamName(name)
     )
   })
 
   test("a hostile '__proto__' key is rejected, not turned into a prototype", () => {
     const params = { ["__proto__"]: js.param(t.number) }
     expect(Object.keys(params)).toEqual(["__proto__"])
-    expectDefinitionError(() => js.flow("F", { params }), invalidName("parameter", "__proto__"))
+    expectDefinitionError(() => js.flow("F", { params }), invalidParamName("__proto__"))
   })
 
   test("an included file is named like any parameter", () => {
     expectDefinitionError(
       () => js.flow("F", { params: { "raw file": js.includeFile({ default: "x.csv" }) } }),
-      invalidName("parameter", "raw file")
+      invalidParamName("raw file")
     )
+  })
+
+  test("a name with '-' or a leading digit is invalid for a parameter (it becomes a --flag)", () => {
+    expectDefinitionError(() => js.flow("F", { params: { "learning-rate": js.param(t.number) } }), invalidParamName("learning-rate"))
+    expectDefinitionError(() => js.flow("F", { params: { "1st": js.param(t.number) } }), invalidParamName("1st"))
   })
 
   test.each(["lr", "learningRate", "learning_rate", "x1", "Z"])("'%s' is a valid parameter name", (name) => {

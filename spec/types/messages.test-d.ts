@@ -14,6 +14,9 @@ describe("message writers return their exact text as a literal type", () => {
     expectTypeOf(m.invalidName("step", "_x")).toEqualTypeOf<
       "artiflow: step name '_x' is invalid: use letters, digits, '_' and '-', starting with a letter or digit"
     >()
+    expectTypeOf(m.invalidParamName("learning-rate")).toEqualTypeOf<
+      "artiflow: parameter name 'learning-rate' is invalid: use letters, digits and '_', starting with a letter"
+    >()
     expectTypeOf(m.stageAfterOpen("step 'fit'", "split")).toEqualTypeOf<
       "artiflow: step 'fit' directly after split: close the split with join(name) first"
     >()
