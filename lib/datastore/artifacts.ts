@@ -53,15 +53,24 @@ const writeAttachments = async (
 export const storeValue = async (store: Datastore, value: unknown): Promise<Either<CodecFailure, ArtifactEntry>> => {
   const encoded = encode(value)
   if (encoded._tag === "Left") return encoded
-  const { encoding, type, bytes } = encoded.right
-  const attachments = await writeAttachments(store, encoded.right)
+  return right(await storeEncoded(store, encoded.right))
+}
+
+/**
+ * The I/O half of {@link storeValue}, for callers that encode several values first so that one value the
+ * codec rejects leaves nothing stored (a step's output is all or nothing). Store `encoded` before its value
+ * can change: raw bytes are views over the value's memory.
+ */
+export const storeEncoded = async (store: Datastore, encoded: EncodedValue): Promise<ArtifactEntry> => {
+  const { encoding, type, bytes } = encoded
+  const attachments = await writeAttachments(store, encoded)
   const extra = attachments.length > 0 ? { attachments } : {}
   if (encoding !== "raw" && bytes.byteLength <= INLINE_LIMIT) {
     const inline = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
-    return right({ hash: sha256Hex(bytes), size: bytes.byteLength, type, encoding, inline, ...extra })
+    return { hash: sha256Hex(bytes), size: bytes.byteLength, type, encoding, inline, ...extra }
   }
   const { hash, size } = await store.writeBlob(bytes)
-  return right({ hash, size, type, encoding, ...extra })
+  return { hash, size, type, encoding, ...extra }
 }
 
 /** Reads a blob for an artifact, rewording the store's errors so that they name the artifact. */

@@ -7,15 +7,14 @@
 import type { ArtifactEntry } from "../datastore/Manifest.js"
 import { storeValue } from "../datastore/artifacts.js"
 import type { JoinSpec } from "../dsl/ast.js"
-import { FlowDefinitionError, NotStorableError } from "../errors.js"
+import { FlowDefinitionError } from "../errors.js"
 import {
   conflictUnhandled,
   equalMismatch,
   equalNotWritten,
-  notAConflict,
-  notStorable
+  notAConflict
 } from "../types/messages.js"
-import { outputNames, storeOutput } from "./output.js"
+import { notStorableError, outputNames, storeOutput } from "./output.js"
 import type { RunEnv } from "./RunEnv.js"
 import { delta, deriveSnapshot, freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
@@ -85,9 +84,7 @@ const resolveConflict = async (
   if (resolve !== undefined) {
     const value = freezeValue(await resolve(Object.freeze(Object.fromEntries(holders.map((h) => [h.label, h.artifact.value])))))
     const stored = await storeValue(env.store, value)
-    if (stored._tag === "Left") {
-      throw new NotStorableError(notStorable(join.name, name, stored.left.what), join.name, name, stored.left.path)
-    }
+    if (stored._tag === "Left") throw notStorableError(join.name, name, stored.left)
     return { value, entry: stored.right }
   }
   const taken = join.options.take?.[name]
@@ -168,7 +165,10 @@ const equalArtifacts = (join: JoinSpec, ends: ReadonlyArray<ScopeState>): Map<st
     if (!ends.some((end) => end.written.has(name))) throw new FlowDefinitionError(equalNotWritten(join.name, name))
     const holders = ends.map((end, index) => ({ label: `task ${index}`, artifact: artifactOf(end.snapshot, name) }))
     const absent = holders.find((holder) => holder.artifact === undefined)
-    if (absent !== undefined) throw new FlowDefinitionError(equalMismatch(join.name, name, "task 0", absent.label))
+    const present = holders.find((holder) => holder.artifact !== undefined)
+    if (absent !== undefined) {
+      throw new FlowDefinitionError(equalMismatch(join.name, name, present?.label ?? "task 0", absent.label))
+    }
     checkEqual(join.name, name, holders as ReadonlyArray<{ label: string; artifact: Artifact }>)
     set.set(name, holders[0]?.artifact as Artifact)
   }

@@ -4,13 +4,14 @@
  * that is the same object as before (no encoding, hashing or I/O), stores the rest and freezes it.
  * Everything is checked before anything is stored, and nothing becomes visible before the manifest commits.
  */
+import { encode } from "../codec/encode.js"
 import type { ArtifactEntry } from "../datastore/Manifest.js"
-import { storeValue } from "../datastore/artifacts.js"
+import { storeEncoded } from "../datastore/artifacts.js"
 import { isEphemeral, isValidArtifactName } from "../dsl/names.js"
 import { FlowDefinitionError, NotStorableError } from "../errors.js"
 import { describeValue, notStorable, paramWrite } from "../types/messages.js"
 import type { NotStorableWhat } from "../types/messages.js"
-import type { CodecFailure } from "../codec/Encoded.js"
+import type { CodecFailure, EncodedValue } from "../codec/Encoded.js"
 import type { RunEnv } from "./RunEnv.js"
 import { freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
@@ -52,7 +53,14 @@ const categoryOf = (failure: CodecFailure): NotStorableWhat | string => {
   return what
 }
 
-/** Stores the named values of an output over `base`, reusing what is unchanged. */
+/** The error for a value of `step`'s output the codec rejects, in the compiler's words. */
+export const notStorableError = (step: string, name: string, failure: CodecFailure): NotStorableError =>
+  new NotStorableError(notStorable(step, name, categoryOf(failure)), step, name, failure.path)
+
+/**
+ * Stores the named values of an output over `base`, reusing what is unchanged. Every value is encoded before
+ * any is stored: a value the codec rejects leaves nothing of the output behind (no orphan blobs).
+ */
 export const storeOutput = async (
   env: RunEnv,
   step: string,
@@ -61,6 +69,7 @@ export const storeOutput = async (
   names: ReadonlyArray<string>
 ): Promise<Changes> => {
   const changes = new Map<string, { readonly value: unknown; readonly entry: ArtifactEntry }>()
+  const toStore: Array<[string, unknown, EncodedValue]> = []
   for (const name of names) {
     const value = output[name]
     const previous = base.entries.get(name)
@@ -68,11 +77,13 @@ export const storeOutput = async (
       changes.set(name, { value, entry: previous })
       continue
     }
-    const stored = await storeValue(env.store, value)
-    if (stored._tag === "Left") {
-      throw new NotStorableError(notStorable(step, name, categoryOf(stored.left)), step, name, stored.left.path)
-    }
-    changes.set(name, { value: freezeValue(value), entry: stored.right })
+    const encoded = encode(value)
+    if (encoded._tag === "Left") throw notStorableError(step, name, encoded.left)
+    toStore.push([name, value, encoded.right])
+  }
+  for (const [name, value, encoded] of toStore) {
+    const entry = await storeEncoded(env.store, encoded)
+    changes.set(name, { value: freezeValue(value), entry })
   }
   return changes
 }

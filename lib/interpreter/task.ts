@@ -138,6 +138,19 @@ const commitCaught = async (
 const failureOf = (env: RunEnv, thrown: unknown): unknown =>
   env.signal.aborted && env.signal.reason instanceof RunAbortedError ? env.signal.reason : thrown
 
+/**
+ * The error a failed attempt records. An attempt stopped by another task's failure (the run's signal carries
+ * that task's error) says so, instead of claiming the other task's error as its own.
+ */
+const attemptError = (env: RunEnv, thrown: unknown, error: unknown): StoredError => {
+  const failure = env.failure
+  if (failure === undefined || error instanceof RunAbortedError || thrown !== env.signal.reason) {
+    return storedError(error)
+  }
+  const message = `artiflow: interrupted: the run stopped when step '${failure.step}' (task ${failure.taskId}) failed`
+  return { name: "RunStopped", message }
+}
+
 export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody): Promise<TaskResult> =>
   env.workers.with(async () => {
     const taskId = taskIdOf(spec.position)
@@ -162,12 +175,16 @@ export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody): Promise
       } catch (thrown) {
         if (thrown instanceof RunStopped) throw thrown
         const error = failureOf(env, thrown)
-        const final = attempt + 1 >= attempts || isRuleViolation(error) || error instanceof RunAbortedError
+        // The run failed (another task, or cancellation) while this attempt ran: the attempt was interrupted,
+        // not failed on its own, so it is neither retried nor caught (a catch would store another task's error).
+        const interrupted = env.failure !== undefined
+        const final = attempt + 1 >= attempts || isRuleViolation(error) || interrupted
         const catchAs = spec.options.catch
-        if (final && catchAs !== undefined && !isRuleViolation(error) && !(error instanceof RunAbortedError)) {
+        if (final && catchAs !== undefined && !isRuleViolation(error) && !interrupted) {
           return await commitCaught(env, spec, catchAs, attempt, startedAt, logs, error)
         }
-        await env.commit(manifestOf(spec, attempt, startedAt, logs, { status: "failed", artifacts: {}, error: storedError(error) }))
+        const stored = attemptError(env, thrown, error)
+        await env.commit(manifestOf(spec, attempt, startedAt, logs, { status: "failed", artifacts: {}, error: stored }))
         if (final) {
           env.fail({ step: spec.name, taskId, cause: error })
           throw new RunStopped()
