@@ -30,14 +30,14 @@ const isNonNegativeInteger = (value: unknown): boolean => Number.isInteger(value
 /** Checks `retry`, `catch` and `timeout` and returns a frozen copy holding only those. */
 export const checkStepOptions = (step: string, options: unknown): StepOptions => {
   if (options === undefined) return Object.freeze({})
-  if (typeof options !== "object" || options === null) return fail(invalidOption(step, "options", "an object", options))
+  if (typeof options !== "object" || options === null) return fail(invalidOption(`step '${step}'`, "options", "an object", options))
   const { retry, catch: catchAs, timeout } = options as StepOptions
-  if (retry !== undefined && !isNonNegativeInteger(retry)) fail(invalidOption(step, "retry", "an integer >= 0", retry))
+  if (retry !== undefined && !isNonNegativeInteger(retry)) fail(invalidOption(`step '${step}'`, "retry", "an integer >= 0", retry))
   if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0 && timeout <= 2_147_483_647)) {
-    fail(invalidOption(step, "timeout", "a number of milliseconds > 0", timeout))
+    fail(invalidOption(`step '${step}'`, "timeout", "a number of milliseconds > 0", timeout))
   }
   if (catchAs !== undefined && !(isValidArtifactName(catchAs) && !isEphemeral(catchAs))) {
-    fail(invalidOption(step, "catch", "an artifact name not starting with '_'", catchAs))
+    fail(invalidOption(`step '${step}'`, "catch", "an artifact name not starting with '_'", catchAs))
   }
   return Object.freeze({
     ...(retry !== undefined && { retry }),
@@ -53,5 +53,5 @@ export const assertCatchNotParam = (flow: FlowValue, step: string, options: Step
 }
 
 export const assertFunction = (step: string, what: string, value: unknown): void => {
-  if (typeof value !== "function") fail(invalidOption(step, what, "a function", value))
+  if (typeof value !== "function") fail(invalidOption(`step '${step}'`, what, "a function", value))
 }

@@ -83,15 +83,15 @@ const checkFlow = (flow: unknown): FlowValue => {
 const checkOptions = (flow: string, options: RunOptions): void => {
   const { maxWorkers, runId, store } = options
   if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers > 0)) {
-    throw new FlowDefinitionError(invalidOption(flow, "maxWorkers", "an integer > 0", maxWorkers))
+    throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, "maxWorkers", "an integer > 0", maxWorkers))
   }
   if (runId !== undefined && !isValidRunId(runId)) {
     throw new FlowDefinitionError(
-      invalidOption(flow, "runId", "letters, digits, '_', '-' and '.' (at most 128, not starting with '-' or '.')", runId)
+      invalidOption(`run of flow '${flow}'`, "runId", "letters, digits, '_', '-' and '.' (at most 128, not starting with '-' or '.')", runId)
     )
   }
   if (store !== undefined && (typeof store !== "object" || store === null || typeof store.writeBlob !== "function")) {
-    throw new FlowDefinitionError(invalidOption(flow, "store", "a Datastore such as localStore() or memoryStore()", store))
+    throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, "store", "a Datastore such as localStore() or memoryStore()", store))
   }
 }
 

@@ -91,18 +91,21 @@ const manifestOf = (
   startedAt: number,
   logs: ReadonlyArray<string>,
   fields: Pick<TaskManifest, "status" | "artifacts"> & Partial<Pick<TaskManifest, "error" | "removed">>
-): TaskManifest => ({
-  step: spec.name,
-  taskId: taskIdOf(spec.position),
-  attempt,
-  foreachStack: storedFrames(spec.position),
-  startedAt,
-  finishedAt: Date.now(),
-  ...(spec.base.ref !== undefined && { base: spec.base.ref }),
-  ...(logs.length > 0 && { logs }),
-  ...fields,
-  ...(fields.removed !== undefined && fields.removed.length === 0 && { removed: undefined })
-})
+): TaskManifest => {
+  const { removed, ...rest } = fields
+  return {
+    step: spec.name,
+    taskId: taskIdOf(spec.position),
+    attempt,
+    foreachStack: storedFrames(spec.position),
+    startedAt,
+    finishedAt: Date.now(),
+    ...(spec.base.ref !== undefined && { base: spec.base.ref }),
+    ...(logs.length > 0 && { logs }),
+    ...rest,
+    ...(removed !== undefined && removed.length > 0 && { removed })
+  }
+}
 
 /** The error a `catch` stores, as an artifact value. */
 const caughtValue = (error: unknown): { name: string; message: string; stack: string | undefined } => {

@@ -11,6 +11,7 @@ import { joinForeach, joinSplit } from "./join.js"
 import type { BranchOutcome } from "./join.js"
 import { outputNames, storeOutput } from "./output.js"
 import type { Position } from "./Position.js"
+import { taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
 import { Semaphore } from "./Semaphore.js"
@@ -94,17 +95,26 @@ const runSplit = async (env: RunEnv, node: SplitNode, state: ScopeState): Promis
   return advance(state, join.name, result.snapshot, result.written)
 }
 
-const arrayToIterate = (node: ForeachNode, state: ScopeState): ReadonlyArray<unknown> => {
-  if (!state.snapshot.entries.has(node.artifact)) throw new FlowDefinitionError(foreachMissing(node.artifact))
+/**
+ * Fails the run with a rule broken between tasks (a foreach over a missing artifact, a subflow's needs),
+ * charging it to the step whose record broke it.
+ */
+const failBetweenTasks = (env: RunEnv, state: ScopeState, message: string): never => {
+  env.fail({ step: state.position.previous, taskId: taskIdOf(state.position), cause: new FlowDefinitionError(message) })
+  throw new RunStopped()
+}
+
+const arrayToIterate = (env: RunEnv, node: ForeachNode, state: ScopeState): ReadonlyArray<unknown> => {
+  if (!state.snapshot.entries.has(node.artifact)) return failBetweenTasks(env, state, foreachMissing(node.artifact))
   const value = state.snapshot.values[node.artifact]
-  if (!Array.isArray(value)) throw new FlowDefinitionError(foreachNotArray(node.artifact))
+  if (!Array.isArray(value)) return failBetweenTasks(env, state, foreachNotArray(node.artifact))
   return value
 }
 
 const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Promise<ScopeState> => {
   const join = node.join
   if (join === undefined) throw new FlowDefinitionError(`artiflow: foreach over '${node.artifact}' was not closed by a join`)
-  const items = arrayToIterate(node, state)
+  const items = arrayToIterate(env, node, state)
   const limit = new Semaphore(node.concurrency ?? Number.POSITIVE_INFINITY)
   const bodies = items.map((input, index) =>
     limit.with(async (): Promise<ScopeState> => {
@@ -124,7 +134,7 @@ const runUse = async (env: RunEnv, node: UseNode, state: ScopeState): Promise<Sc
   for (const [name, codec] of Object.entries(node.needs ?? {})) {
     const present = state.snapshot.entries.has(name)
     if (!present || !(codec as t.Mixed).is(state.snapshot.values[name])) {
-      throw new FlowDefinitionError(subflowNeeds(name))
+      failBetweenTasks(env, state, subflowNeeds(name))
     }
   }
   return runNodes(env, node.nodes, state)

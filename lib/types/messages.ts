@@ -146,8 +146,9 @@ export const equalMismatch = (join: string, key: string, first: string, other: s
 export const inputOutsideForeach = (step: string, property: "input" | "index"): string =>
   `artiflow: step '${step}': ctx.${property} is only available inside a foreach body`
 
-export const invalidOption = (step: string, option: string, expected: string, received: unknown): string =>
-  `artiflow: step '${step}': option '${option}' must be ${expected} (received ${describeValue(received)})`
+/** `where` names what the option belongs to: "step 'fit'", "foreach over 'xs'", "run of flow 'Train'". */
+export const invalidOption = (where: string, option: string, expected: string, received: unknown): string =>
+  `artiflow: ${where}: option '${option}' must be ${expected} (received ${describeValue(received)})`
 
 /** A short, safe rendering of a value for error messages (never throws, never prints megabytes). */
 export const describeValue = (value: unknown): string => {

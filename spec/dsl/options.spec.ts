@@ -13,7 +13,7 @@ const stepOptions = (f: { readonly nodes: ReadonlyArray<unknown> }): unknown =>
 
 describe("retry: an integer >= 0", () => {
   test.each([-1, 1.5, "2", Number.NaN, Number.POSITIVE_INFINITY, null, true])("rejects %s", (retry) => {
-    expectDefinitionError(() => s("fit", { retry }), invalidOption("fit", "retry", "an integer >= 0", retry))
+    expectDefinitionError(() => s("fit", { retry }), invalidOption("step 'fit'", "retry", "an integer >= 0", retry))
   })
 
   test.each([0, 1, 10])("accepts %s", (retry) => {
@@ -25,7 +25,7 @@ describe("timeout: a number of milliseconds > 0", () => {
   test.each([0, -5, "10", Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])("rejects %s", (timeout) => {
     expectDefinitionError(
       () => s("fit", { timeout }),
-      invalidOption("fit", "timeout", "a number of milliseconds > 0", timeout)
+      invalidOption("step 'fit'", "timeout", "a number of milliseconds > 0", timeout)
     )
   })
 
@@ -38,7 +38,7 @@ describe("catch: an artifact name not starting with '_'", () => {
   test.each(["", "_err", "__proto__", 42, null, "x".repeat(1025)])("rejects %s", (name) => {
     expectDefinitionError(
       () => s("fit", { catch: name }),
-      invalidOption("fit", "catch", "an artifact name not starting with '_'", name)
+      invalidOption("step 'fit'", "catch", "an artifact name not starting with '_'", name)
     )
   })
 
@@ -49,7 +49,7 @@ describe("catch: an artifact name not starting with '_'", () => {
 
 describe("options themselves", () => {
   test.each([5, "retry", null, true])("must be an object, not %s", (options) => {
-    expectDefinitionError(() => s("fit", options), invalidOption("fit", "options", "an object", options))
+    expectDefinitionError(() => s("fit", options), invalidOption("step 'fit'", "options", "an object", options))
   })
 
   test("a step's options are a frozen copy holding only retry, catch and timeout", () => {
@@ -70,19 +70,19 @@ describe("options themselves", () => {
 
 describe("join options are checked like a step's", () => {
   test("retry, timeout and catch", () => {
-    expectDefinitionError(() => js.join("j", { retry: -1 }), invalidOption("j", "retry", "an integer >= 0", -1))
+    expectDefinitionError(() => js.join("j", { retry: -1 }), invalidOption("step 'j'", "retry", "an integer >= 0", -1))
     expectDefinitionError(
       () => js.join("j", { timeout: 0 }, noop),
-      invalidOption("j", "timeout", "a number of milliseconds > 0", 0)
+      invalidOption("step 'j'", "timeout", "a number of milliseconds > 0", 0)
     )
     expectDefinitionError(
       () => js.join("j", { catch: "_e" }),
-      invalidOption("j", "catch", "an artifact name not starting with '_'", "_e")
+      invalidOption("step 'j'", "catch", "an artifact name not starting with '_'", "_e")
     )
   })
 
   test("options that are not an object", () => {
-    expectDefinitionError(() => js.join("j", 3), invalidOption("j", "options", "an object", 3))
+    expectDefinitionError(() => js.join("j", 3), invalidOption("step 'j'", "options", "an object", 3))
   })
 })
 
@@ -102,11 +102,11 @@ describe("foreach concurrency: an integer > 0", () => {
 
 describe("functions", () => {
   test.each([undefined, 42, "() => ({})", {}])("a step function that is %s", (fn) => {
-    expectDefinitionError(() => js.step("fit", fn), invalidOption("fit", "fn", "a function", fn))
+    expectDefinitionError(() => js.step("fit", fn), invalidOption("step 'fit'", "fn", "a function", fn))
   })
 
   test("a join function that is not a function", () => {
-    expectDefinitionError(() => js.join("j", {}, 42), invalidOption("j", "fn", "a function", 42))
+    expectDefinitionError(() => js.join("j", {}, 42), invalidOption("step 'j'", "fn", "a function", 42))
   })
 })
 

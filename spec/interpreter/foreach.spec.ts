@@ -127,6 +127,8 @@ forEachStore((_name, makeStore) => {
       )
       const failure = await runFailure(js.run(F, { store, log: quiet, runId: "r1" }))
       expectCause(failure, FlowDefinitionError, message)
+      // Charged to the step whose record lacks the array, not to the run as a whole.
+      expect([failure.step, failure.taskId]).toEqual(["start", "0"])
       expect((await readMeta(store, "BadForeach", "r1")).status).toBe("failed")
       expect((await store.readManifests("BadForeach", "r1")).map((m) => m.step)).toEqual(["start"])
     })

@@ -82,7 +82,7 @@ forEachStore((_name, makeStore) => {
       const F = pipe(flow("BadWorkers"), step("start", () => ({})))
       const error = await rejection(run(F, { store, log: quiet, maxWorkers: 0 }))
       expect(error).toBeInstanceOf(FlowDefinitionError)
-      expect((error as Error).message).toBe(invalidOption("BadWorkers", "maxWorkers", "an integer > 0", 0))
+      expect((error as Error).message).toBe(invalidOption("run of flow 'BadWorkers'", "maxWorkers", "an integer > 0", 0))
       expect(await store.listFlows()).toEqual([])
     })
   })
