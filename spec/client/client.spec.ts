@@ -3,30 +3,13 @@
  * attempts, artifacts loaded one at a time with their storage info, and errors that name what is missing and
  * list what exists.
  */
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join as joinPath } from "node:path"
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
-import { afterAll, describe, expect, test } from "vitest"
-import { Client, flow, foreach, join, localStore, memoryStore, NotFoundError, param, run, step } from "artiflow"
-import type { Datastore } from "artiflow"
+import { expect, test } from "vitest"
+import { Client, flow, foreach, join, NotFoundError, param, run, step } from "artiflow"
+import { forEachStore } from "../stores.js"
 
 const quiet = { log: () => {} }
-const dirs: Array<string> = []
-afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
-
-const stores: ReadonlyArray<[string, () => Promise<Datastore>]> = [
-  ["memory", async () => memoryStore()],
-  [
-    "local",
-    async () => {
-      const dir = await mkdtemp(joinPath(tmpdir(), "artiflow-client-"))
-      dirs.push(dir)
-      return localStore(dir)
-    }
-  ]
-]
 
 const Train = pipe(
   flow("Train", { params: { lr: param(t.number, { default: 0.1 }), tag: param(t.string) } }),
@@ -61,7 +44,7 @@ const Flaky = pipe(
   join("collect", (inputs) => ({ ys: inputs.map((i) => i.y) }))
 )
 
-describe.each(stores)("Client on the %s store", (_, makeStore) => {
+forEachStore((_, makeStore) => {
   test("lists flows and runs newest first, without leaking other flows", async () => {
     const store = await makeStore()
     const first = await run(Train, { params: { tag: "a" }, store, ...quiet })

@@ -2,33 +2,16 @@
  * Every example runs end to end, on the memory store and on a local store, and produces what it promises.
  * (The examples are also type-checked under both compilers by spec/typecheck.spec.ts.)
  */
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterAll, describe, expect, test } from "vitest"
-import { Client, localStore, memoryStore, run } from "artiflow"
-import type { Datastore } from "artiflow"
+import { expect, test } from "vitest"
+import { Client, run } from "artiflow"
+import { forEachStore } from "../stores.js"
 import { Etl } from "../../examples/etl.js"
 import { LargeArray } from "../../examples/large-array.js"
 import { Sweep } from "../../examples/sweep.js"
 
 const quiet = { log: () => {} }
-const dirs: Array<string> = []
-afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
 
-const stores: ReadonlyArray<[string, () => Promise<Datastore>]> = [
-  ["memory", async () => memoryStore()],
-  [
-    "local",
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), "artiflow-examples-"))
-      dirs.push(dir)
-      return localStore(dir)
-    }
-  ]
-]
-
-describe.each(stores)("examples on the %s store", (_, makeStore) => {
+forEachStore((_, makeStore) => {
   test("the sweep fits every rate and keeps the best", async () => {
     const store = await makeStore()
     const { artifacts, runId } = await run(Sweep, { store, ...quiet })

@@ -5,7 +5,7 @@ import { StepTimeoutError } from "../../lib/errors.js"
 import { flow, foreach, join, run, step } from "../../lib/index.js"
 import { runFailure } from "./failure.js"
 import { latestManifests, readMeta, rebuildSnapshot } from "./manifests.js"
-import { forEachStore, quiet } from "./stores.js"
+import { forEachStore, quiet } from "../stores.js"
 
 const never = (signal: AbortSignal): Promise<never> =>
   new Promise((_resolve, reject) => {

@@ -12,7 +12,7 @@ import {
 } from "../../lib/types/messages.js"
 import { expectCause, runFailure } from "./failure.js"
 import { readMeta } from "./manifests.js"
-import { forEachStore, quiet } from "./stores.js"
+import { forEachStore, quiet } from "../stores.js"
 import { chain, js } from "./untyped.js"
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -9,7 +9,7 @@ import type { Datastore } from "../../lib/datastore/Datastore.js"
 import { ParamError } from "../../lib/errors.js"
 import { flow, includeFile, param, run, step } from "../../lib/index.js"
 import { readMeta } from "./manifests.js"
-import { forEachStore, quiet, tempDir } from "./stores.js"
+import { forEachStore, quiet, tempDir } from "../stores.js"
 import { js } from "./untyped.js"
 
 /** A codec that decodes numeric strings, to show that run uses the codec's output, not the raw value. */

@@ -7,7 +7,7 @@ import type { RunMeta } from "../../lib/datastore/Manifest.js"
 import { flow, foreach, join, param, run, split, step } from "../../lib/index.js"
 import { runFailure } from "./failure.js"
 import { latestManifests, manifestOf, readMeta, rebuildEntries, rebuildSnapshot } from "./manifests.js"
-import { countingStore, forEachStore, quiet } from "./stores.js"
+import { countingStore, forEachStore, quiet } from "../stores.js"
 
 const pkg = (await import("../../package.json", { with: { type: "json" } })).default as { version: string }
 

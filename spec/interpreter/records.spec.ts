@@ -10,7 +10,7 @@ import { flow, foreach, includeFile, join, memoryStore, param, run, split, step 
 import { paramWrite } from "../../lib/types/messages.js"
 import { expectCause, runFailure } from "./failure.js"
 import { latestManifests, manifestOf } from "./manifests.js"
-import { forEachStore, quiet, tempDir } from "./stores.js"
+import { forEachStore, quiet, tempDir } from "../stores.js"
 import { chain, js } from "./untyped.js"
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -8,7 +8,7 @@ import { flow, foreach, join, param, run, runTaskEither, split, step } from "../
 import type { LogLine } from "../../lib/index.js"
 import { invalidOption, runOpen } from "../../lib/types/messages.js"
 import { manifestOf, readMeta, rebuildSnapshot } from "./manifests.js"
-import { countingStore, forEachStore, quiet } from "./stores.js"
+import { countingStore, forEachStore, quiet } from "../stores.js"
 import { chain, js } from "./untyped.js"
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -6,7 +6,7 @@ import { flow, join, run, split, step } from "../../lib/index.js"
 import { conflictUnhandled, equalMismatch, notAConflict } from "../../lib/types/messages.js"
 import { expectCause, runFailure } from "./failure.js"
 import { manifestOf } from "./manifests.js"
-import { forEachStore, quiet } from "./stores.js"
+import { forEachStore, quiet } from "../stores.js"
 import { chain, js } from "./untyped.js"
 
 /** start writes base and x; left writes x and onlyLeft; right writes y (x inherited there): x conflicts. */

@@ -7,7 +7,7 @@ import { flow, foreach, join, memoryStore, run, split, step } from "../../lib/in
 import { notStorable } from "../../lib/types/messages.js"
 import { expectCause, runFailure } from "./failure.js"
 import { expectConsistent, readMeta, rebuildSnapshot } from "./manifests.js"
-import { forEachStore, quiet } from "./stores.js"
+import { forEachStore, quiet } from "../stores.js"
 import { chain, js } from "./untyped.js"
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -6,7 +6,7 @@ import { FlowDefinitionError } from "../../lib/errors.js"
 import { flow, foreach, join, run, step, subflow, use } from "../../lib/index.js"
 import { subflowNeeds } from "../../lib/types/messages.js"
 import { expectCause, runFailure } from "./failure.js"
-import { forEachStore, quiet } from "./stores.js"
+import { forEachStore, quiet } from "../stores.js"
 import { chain, js } from "./untyped.js"
 
 const normalize = subflow({ xs: t.array(t.number) }, (f) =>

@@ -1,5 +1,5 @@
 /**
- * Every interpreter test runs against both datastores: `forEachStore((name, makeStore) => ...)` declares a
+ * Tests that touch a datastore run against both: `forEachStore((name, makeStore) => ...)` declares a
  * `describe` per store. `makeStore()` returns a fresh store; local stores live in temp directories under the
  * OS temp dir, removed after each test.
  */
@@ -7,10 +7,10 @@ import { promises as fs } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe } from "vitest"
-import { localStore } from "../../lib/datastore/local.js"
-import { memoryStore } from "../../lib/datastore/memory.js"
-import type { Datastore } from "../../lib/datastore/Datastore.js"
-import type { LogLine } from "../../lib/interpreter/RunEnv.js"
+import { localStore } from "../lib/datastore/local.js"
+import { memoryStore } from "../lib/datastore/memory.js"
+import type { Datastore } from "../lib/datastore/Datastore.js"
+import type { LogLine } from "../lib/interpreter/RunEnv.js"
 
 export type StoreName = "memory" | "local"
 
