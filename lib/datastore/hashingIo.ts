@@ -13,7 +13,7 @@ import { createHash } from "node:crypto"
 import { promises as fs } from "node:fs"
 import { writeAll } from "./localFiles.js"
 
-const READ_CHUNK = 8 * 1024 * 1024
+const READ_CHUNK = 2 * 1024 * 1024
 
 /**
  * Writes `bytes` to a new file at `path` (which must not exist) and returns their sha256, computed while
