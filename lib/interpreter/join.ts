@@ -19,7 +19,7 @@ import type { RunEnv } from "./RunEnv.js"
 import { delta, deriveSnapshot, freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runTask } from "./task.js"
-import type { AttemptResult, TaskResult } from "./task.js"
+import type { AttemptResult, TaskResult, TaskSpec } from "./task.js"
 import type { ScopeState } from "./walk.js"
 
 /** How one branch of a split ended. */
@@ -138,17 +138,30 @@ const finishJoin = async (
   return { next, written: [...alsoWritten, ...names], ...delta(before, next) }
 }
 
+/** Calls the join's function, if it has one, with the inputs and the merged record. */
+const callJoinFunction = async (join: JoinSpec, inputs: unknown, merged: Snapshot, ctx: unknown): Promise<unknown> => {
+  const fn = join.fn as ((inputs: unknown, a: unknown, ctx: unknown) => unknown) | undefined
+  return fn === undefined ? undefined : await fn(inputs, merged.values, ctx)
+}
+
+/** A join runs as a task that starts from the snapshot before its split or foreach. */
+const joinTask = (join: JoinSpec, before: ScopeState): TaskSpec => ({
+  name: join.name,
+  options: join.options,
+  position: before.position,
+  base: before.snapshot
+})
+
 export const joinSplit = (
   env: RunEnv,
   join: JoinSpec,
   before: ScopeState,
   branches: ReadonlyArray<BranchOutcome>
 ): Promise<TaskResult> =>
-  runTask(env, { name: join.name, options: join.options, position: before.position, base: before.snapshot }, async (ctx) => {
+  runTask(env, joinTask(join, before), async (ctx) => {
     const { merged, unhandled } = await mergeBranches(env, join, before.snapshot, branches)
     const inputs = Object.freeze(Object.fromEntries(branches.map((branch) => [branch.name, branch.snapshot.values])))
-    const fn = join.fn as ((inputs: unknown, a: unknown, ctx: unknown) => unknown) | undefined
-    const output = fn === undefined ? undefined : await fn(inputs, merged.values, ctx)
+    const output = await callJoinFunction(join, inputs, merged, ctx)
     const returned = new Set(outputNames(env, join.name, output))
     const missing = unhandled.find((name) => !returned.has(name))
     if (missing !== undefined) throw new FlowDefinitionError(conflictUnhandled(join.name, missing))
@@ -181,11 +194,10 @@ export const joinForeach = (
   before: ScopeState,
   ends: ReadonlyArray<ScopeState>
 ): Promise<TaskResult> =>
-  runTask(env, { name: join.name, options: join.options, position: before.position, base: before.snapshot }, async (ctx) => {
+  runTask(env, joinTask(join, before), async (ctx) => {
     const equal = equalArtifacts(join, ends)
     const merged = deriveSnapshot(before.snapshot, equal, [], undefined)
     const inputs = Object.freeze(ends.map((end) => end.snapshot.values))
-    const fn = join.fn as ((inputs: unknown, a: unknown, ctx: unknown) => unknown) | undefined
-    const output = fn === undefined ? undefined : await fn(inputs, merged.values, ctx)
+    const output = await callJoinFunction(join, inputs, merged, ctx)
     return finishJoin(env, join, before.snapshot, merged, output, [...equal.keys()])
   })
