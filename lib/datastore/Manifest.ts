@@ -79,6 +79,12 @@ export interface TaskManifest {
   readonly artifacts: Readonly<Record<string, ArtifactEntry>>
   /** Names of the base snapshot that are not part of this task's snapshot (ephemeral or excluded). */
   readonly removed?: ReadonlyArray<string>
+  /**
+   * Names the task wrote without changing them (it returned the very value it was given, so nothing was
+   * stored again). With the keys of `artifacts`, they are everything the task wrote, which the merge rules
+   * of the joins around it depend on, also when a resumed run reuses the task.
+   */
+  readonly rewritten?: ReadonlyArray<string>
   /** Set on a task a resumed run cloned from its origin run (the origin's task id). */
   readonly originTaskId?: string
   /** Lines the attempt wrote with `ctx.log` (the first 1,000). */

@@ -7,6 +7,8 @@ import type { Datastore } from "../datastore/Datastore.js"
 import type { TaskManifest } from "../datastore/Manifest.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { RunAbortedError } from "../errors.js"
+import type { RunEvent } from "./events.js"
+import type { ReusePlan } from "./reuse.js"
 import type { Semaphore } from "./Semaphore.js"
 
 /** A line written with `ctx.log`, with where it came from. */
@@ -33,25 +35,57 @@ export class RunStopped extends Error {
   }
 }
 
+/** What a run is given to start with. */
+export interface RunEnvConfig {
+  readonly flow: FlowValue
+  readonly store: Datastore
+  readonly runId: string
+  readonly workers: Semaphore
+  readonly log: (line: LogLine) => void
+  readonly onEvent: (event: RunEvent) => void
+  readonly signal: AbortSignal | undefined
+  /** For a resumed run: which tasks of the origin run it reuses. */
+  readonly reuse: ReusePlan | undefined
+}
+
 export class RunEnv {
   private readonly controller = new AbortController()
   private firstFailure: TaskFailure | undefined
+  readonly flow: FlowValue
+  readonly store: Datastore
+  readonly runId: string
+  readonly workers: Semaphore
+  readonly log: (line: LogLine) => void
+  readonly reuse: ReusePlan | undefined
+  /** Names of the flow's parameters and included files (read-only artifacts). */
+  readonly params: ReadonlySet<string>
+  private readonly onEvent: (event: RunEvent) => void
 
-  constructor(
-    readonly flow: FlowValue,
-    readonly store: Datastore,
-    readonly runId: string,
-    readonly originRunId: string | undefined,
-    readonly params: ReadonlySet<string>,
-    readonly workers: Semaphore,
-    readonly log: (line: LogLine) => void,
-    userSignal: AbortSignal | undefined
-  ) {
+  constructor(config: RunEnvConfig) {
+    ;({ flow: this.flow, store: this.store, runId: this.runId, workers: this.workers, log: this.log } = config)
+    this.reuse = config.reuse
+    this.onEvent = config.onEvent
+    this.params = new Set(Object.keys(config.flow.params))
+    const userSignal = config.signal
     if (userSignal !== undefined) {
       const onAbort = (): void =>
-        this.fail({ step: "(run)", taskId: "-", cause: new RunAbortedError(`artiflow: run '${runId}' was aborted`) })
+        this.fail({ step: "(run)", taskId: "-", cause: new RunAbortedError(`artiflow: run '${this.runId}' was aborted`) })
       if (userSignal.aborted) onAbort()
       else userSignal.addEventListener("abort", onAbort, { once: true })
+    }
+  }
+
+  /** The run this one resumes. */
+  get originRunId(): string | undefined {
+    return this.reuse?.originRunId
+  }
+
+  /** Tells the run's listener; a listener that throws is ignored (it must not break the run). */
+  emit(event: RunEvent): void {
+    try {
+      this.onEvent(event)
+    } catch {
+      // A progress display failing is no reason to fail the user's run.
     }
   }
 

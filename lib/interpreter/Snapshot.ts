@@ -43,6 +43,23 @@ export const deriveSnapshot = (
 }
 
 /**
+ * What a step's manifest says: the artifacts it changed, and the names it wrote without changing them (it
+ * returned the value it was given: no encoding, no hashing, no I/O).
+ */
+export const stepDelta = (
+  base: Snapshot,
+  changes: ReadonlyMap<string, { readonly entry: ArtifactEntry }>
+): { readonly artifacts: Record<string, ArtifactEntry>; readonly removed: ReadonlyArray<string>; readonly rewritten: ReadonlyArray<string> } => {
+  const artifacts: Record<string, ArtifactEntry> = Object.create(null)
+  const rewritten: Array<string> = []
+  for (const [name, { entry }] of changes) {
+    if (base.entries.get(name) === entry) rewritten.push(name)
+    else artifacts[name] = entry
+  }
+  return { artifacts, removed: [], rewritten }
+}
+
+/**
  * What a manifest must say to turn `base` into `next`: entries that differ (another hash, or new) and names
  * that are gone. Joins use it; steps know their changes without comparing.
  */

@@ -19,7 +19,7 @@ import type { RunEnv } from "./RunEnv.js"
 import { delta, deriveSnapshot, freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runTask } from "./task.js"
-import type { AttemptResult, TaskResult, TaskSpec } from "./task.js"
+import type { AttemptResult, TaskResult, TaskSpec, UserCode } from "./task.js"
 import type { ScopeState } from "./walk.js"
 
 /** How one branch of a split ended. */
@@ -27,6 +27,8 @@ export interface BranchOutcome {
   readonly name: string
   readonly snapshot: Snapshot
   readonly written: ReadonlySet<string>
+  /** Every task of the branch was reused from the origin run (resume). */
+  readonly reused: boolean
 }
 
 type Artifact = { readonly value: unknown; readonly entry: ArtifactEntry }
@@ -74,7 +76,8 @@ const resolveConflict = async (
   env: RunEnv,
   join: JoinSpec,
   name: string,
-  branches: ReadonlyArray<BranchOutcome>
+  branches: ReadonlyArray<BranchOutcome>,
+  userCode: UserCode
 ): Promise<Artifact | undefined> => {
   const holders = branches.flatMap((branch) => {
     const artifact = artifactOf(branch.snapshot, name)
@@ -82,7 +85,8 @@ const resolveConflict = async (
   })
   const resolve = join.options.resolve?.[name] as ((values: unknown) => unknown) | undefined
   if (resolve !== undefined) {
-    const value = freezeValue(await resolve(Object.freeze(Object.fromEntries(holders.map((h) => [h.label, h.artifact.value])))))
+    const values = Object.freeze(Object.fromEntries(holders.map((h) => [h.label, h.artifact.value])))
+    const value = freezeValue(await userCode(() => resolve(values)))
     const stored = await storeValue(env.store, value)
     if (stored._tag === "Left") throw notStorableError(join.name, name, stored.left)
     return { value, entry: stored.right }
@@ -98,7 +102,8 @@ const mergeBranches = async (
   env: RunEnv,
   join: JoinSpec,
   before: Snapshot,
-  branches: ReadonlyArray<BranchOutcome>
+  branches: ReadonlyArray<BranchOutcome>,
+  userCode: UserCode
 ): Promise<{ merged: Snapshot; unhandled: ReadonlyArray<string> }> => {
   const conflicts = conflictsOf(branches)
   checkHandlesOnlyConflicts(join, conflicts)
@@ -111,7 +116,7 @@ const mergeBranches = async (
     if (exclude.has(name)) continue
     if (conflicts.has(name) && !handled.has(name)) unhandled.push(name)
     else if (conflicts.has(name)) {
-      const artifact = await resolveConflict(env, join, name, branches)
+      const artifact = await resolveConflict(env, join, name, branches, userCode)
       if (artifact !== undefined) set.set(name, artifact)
     } else {
       const source = branches.find((b) => b.written.has(name)) ?? branches.find((b) => b.snapshot.entries.has(name))
@@ -135,13 +140,18 @@ const finishJoin = async (
   const names = outputNames(env, join.name, output)
   const changes = await storeOutput(env, join.name, merged, output as Readonly<Record<string, unknown>>, names)
   const next = deriveSnapshot(merged, changes, [], undefined)
-  return { next, written: [...alsoWritten, ...names], ...delta(before, next) }
+  const written = [...alsoWritten, ...names]
+  const { artifacts, removed } = delta(before, next)
+  // What the join passes on as written in its scope but did not change is recorded too: a resumed run that
+  // reuses this join needs it for the joins around it.
+  const rewritten = written.filter((name) => !Object.hasOwn(artifacts, name) && next.entries.has(name))
+  return { next, written, artifacts, removed, rewritten }
 }
 
 /** Calls the join's function, if it has one, with the inputs and the merged record. */
-const callJoinFunction = async (join: JoinSpec, inputs: unknown, merged: Snapshot, ctx: unknown): Promise<unknown> => {
+const callJoinFunction = (join: JoinSpec, inputs: unknown, merged: Snapshot, ctx: unknown, userCode: UserCode): Promise<unknown> => {
   const fn = join.fn as ((inputs: unknown, a: unknown, ctx: unknown) => unknown) | undefined
-  return fn === undefined ? undefined : await fn(inputs, merged.values, ctx)
+  return fn === undefined ? Promise.resolve(undefined) : userCode(() => fn(inputs, merged.values, ctx))
 }
 
 /** A join runs as a task that starts from the snapshot before its split or foreach. */
@@ -156,19 +166,20 @@ export const joinSplit = (
   env: RunEnv,
   join: JoinSpec,
   before: ScopeState,
-  branches: ReadonlyArray<BranchOutcome>
+  branches: ReadonlyArray<BranchOutcome>,
+  reuse: boolean
 ): Promise<TaskResult> =>
-  runTask(env, joinTask(join, before), async (ctx) => {
-    const { merged, unhandled } = await mergeBranches(env, join, before.snapshot, branches)
+  runTask(env, joinTask(join, before), async (ctx, userCode) => {
+    const { merged, unhandled } = await mergeBranches(env, join, before.snapshot, branches, userCode)
     const inputs = Object.freeze(Object.fromEntries(branches.map((branch) => [branch.name, branch.snapshot.values])))
-    const output = await callJoinFunction(join, inputs, merged, ctx)
+    const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
     const returned = new Set(outputNames(env, join.name, output))
     const missing = unhandled.find((name) => !returned.has(name))
     if (missing !== undefined) throw new FlowDefinitionError(conflictUnhandled(join.name, missing))
     const exclude = new Set(join.options.exclude ?? [])
     const written = [...new Set(branches.flatMap((branch) => [...branch.written]))].filter((name) => !exclude.has(name))
     return finishJoin(env, join, before.snapshot, merged, output, written)
-  })
+  }, reuse)
 
 /** The artifacts listed in a foreach join's `equal`, checked across every task. */
 const equalArtifacts = (join: JoinSpec, ends: ReadonlyArray<ScopeState>): Map<string, Artifact> => {
@@ -192,12 +203,13 @@ export const joinForeach = (
   env: RunEnv,
   join: JoinSpec,
   before: ScopeState,
-  ends: ReadonlyArray<ScopeState>
+  ends: ReadonlyArray<ScopeState>,
+  reuse: boolean
 ): Promise<TaskResult> =>
-  runTask(env, joinTask(join, before), async (ctx) => {
+  runTask(env, joinTask(join, before), async (ctx, userCode) => {
     const equal = equalArtifacts(join, ends)
     const merged = deriveSnapshot(before.snapshot, equal, [], undefined)
     const inputs = Object.freeze(ends.map((end) => end.snapshot.values))
-    const output = await callJoinFunction(join, inputs, merged, ctx)
+    const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
     return finishJoin(env, join, before.snapshot, merged, output, [...equal.keys()])
-  })
+  }, reuse)

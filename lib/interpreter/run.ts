@@ -2,7 +2,6 @@
  * `run`: executes a flow and persists every task's snapshot. The run appears in the store once its
  * parameters are valid; every task commits a manifest as it ends; the run's status is written last.
  */
-import { availableParallelism } from "node:os"
 import { left, right } from "fp-ts/lib/Either.js"
 import type { TaskEither } from "fp-ts/lib/TaskEither.js"
 import type { Datastore } from "../datastore/Datastore.js"
@@ -16,41 +15,21 @@ import { invalidOption, runOpen } from "../types/messages.js"
 import type { RunOpen } from "../types/messages.js"
 import type { OpenForeach, OpenSplit } from "../types/state.js"
 import type { Otherwise } from "../types/step.js"
-import { startMeta } from "./meta.js"
 import { decodeParams } from "./params.js"
-import { RunEnv, RunStopped } from "./RunEnv.js"
 import type { LogLine } from "./RunEnv.js"
-import { isValidRunId, newRunId } from "./runId.js"
-import { Semaphore } from "./Semaphore.js"
-import { freezeValue } from "./Snapshot.js"
-import type { Snapshot } from "./Snapshot.js"
-import { runNodes } from "./walk.js"
+import { isValidRunId } from "./runId.js"
+import { execute } from "./execute.js"
+import type { ExecutionOptions, RunResult } from "./execute.js"
+import type { RunEvent } from "./events.js"
 
-export type { LogLine }
+export type { LogLine, RunEvent, RunResult }
 
 /** Options of `run`. */
-export interface RunOptions<Inputs = Readonly<Record<string, unknown>>> {
+export interface RunOptions<Inputs = Readonly<Record<string, unknown>>> extends ExecutionOptions {
   /** Parameter values, decoded with each parameter's codec; parameters with a default may be left out. */
   readonly params?: Inputs
   /** Where the run is persisted (default: `localStore()`, i.e. `$ARTIFLOW_HOME` or `./.artiflow`). */
   readonly store?: Datastore
-  /** The run's id (default: a new, time-sortable id). */
-  readonly runId?: string
-  /** At most this many tasks run at once (default: CPU count x 4, for async work). */
-  readonly maxWorkers?: number
-  /** Cancels the run: running tasks see `ctx.signal` abort, and `run` rejects. */
-  readonly signal?: AbortSignal
-  /** Receives every `ctx.log` line (default: printed to stdout, prefixed with the step and task). */
-  readonly log?: (line: LogLine) => void
-}
-
-/** What a successful run resolves to. */
-export interface RunResult<Artifacts> {
-  readonly flow: string
-  readonly runId: string
-  readonly status: "succeeded"
-  /** The final record, frozen. */
-  readonly artifacts: Artifacts
 }
 
 type InputsOf<F> = StateOf<F>["meta"]["inputs"]
@@ -67,11 +46,8 @@ type OpenAtEnd<F> = StateOf<F>["pending"] extends OpenSplit | OpenForeach
 /** The type of run's flow argument: the flow, or the message when it ends with an open split or foreach. */
 export type CheckRunnable<F> = Otherwise<OpenAtEnd<F>, F>
 
-const printLine = (line: LogLine): void => {
-  console.log(`[${line.flow}/${line.runId} ${line.step}/${line.taskId}] ${line.text}`)
-}
-
-const checkFlow = (flow: unknown): FlowValue => {
+/** Checks that a plain-JavaScript caller passed a runnable flow. */
+export const checkFlow = (flow: unknown): FlowValue => {
   if (!(flow instanceof FlowValue) || flow.scope.kind !== "flow") {
     throw new FlowDefinitionError("artiflow: run needs a flow built with flow(name) and the combinators")
   }
@@ -80,7 +56,8 @@ const checkFlow = (flow: unknown): FlowValue => {
   return flow
 }
 
-const checkOptions = (flow: string, options: RunOptions): void => {
+/** Checks the options `run` and `resume` share. */
+export const checkOptions = (flow: string, options: RunOptions): void => {
   const { maxWorkers, runId, store } = options
   if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers > 0)) {
     throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, "maxWorkers", "an integer > 0", maxWorkers))
@@ -110,38 +87,6 @@ const storeParams = async (
   return entries
 }
 
-const startRun = async (
-  flow: FlowValue,
-  options: RunOptions
-): Promise<{ env: RunEnv; root: Snapshot }> => {
-  checkOptions(flow.name, options)
-  const params = await decodeParams(flow, options.params)
-  if (params._tag === "Left") throw params.left
-  const store = options.store ?? localStore()
-  const runId = options.runId ?? newRunId()
-  const entries = await storeParams(store, params.right)
-  await store.createRun(startMeta(flow, runId, entries, undefined))
-  const workers = new Semaphore(options.maxWorkers ?? availableParallelism() * 4)
-  const env = new RunEnv(flow, store, runId, undefined, new Set(Object.keys(flow.params)), workers, options.log ?? printLine, options.signal)
-  const values = Object.freeze(Object.fromEntries(Object.entries(params.right).map(([k, v]) => [k, freezeValue(v)])))
-  return { env, root: { values, entries: new Map(Object.entries(entries)), ref: undefined } }
-}
-
-const finishRun = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promise<RunResult<Artifacts>> => {
-  const meta = await env.store.readRun(env.flow.name, env.runId)
-  if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
-  const failure = env.failure
-  const finishedAt = Date.now()
-  if (failure !== undefined || end === undefined) {
-    const { step, taskId, cause } = failure ?? { step: "(run)", taskId: "-", cause: new Error("artiflow: the run stopped") }
-    const error = new RunFailedError(env.flow.name, env.runId, step, taskId, cause)
-    await env.store.updateRun({ ...meta, status: "failed", finishedAt, failure: { step, taskId, message: error.message } })
-    throw error
-  }
-  await env.store.updateRun({ ...meta, status: "succeeded", finishedAt })
-  return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: end.values as Artifacts }
-}
-
 /**
  * Runs a flow and persists every task's snapshot. Resolves to the final record, or rejects with a
  * `RunFailedError` naming the run, step and task that failed (the run stays in the store, readable and
@@ -162,15 +107,14 @@ const finishRun = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Pro
  */
 export function run<F extends Flow>(flow: CheckRunnable<F>, ...options: RunArguments<F>): Promise<RunResult<ArtifactsOf<F>>>
 export async function run(flow: unknown, ...rest: ReadonlyArray<unknown>): Promise<RunResult<unknown>> {
-  const { env, root } = await startRun(checkFlow(flow), (rest[0] ?? {}) as RunOptions)
-  let end: Snapshot | undefined
-  try {
-    const start = { snapshot: root, written: new Set<string>(), position: { frames: [], previous: env.flow.name } }
-    end = (await runNodes(env, env.flow.nodes, start)).snapshot
-  } catch (error) {
-    if (!(error instanceof RunStopped)) env.fail({ step: "(run)", taskId: "-", cause: error })
-  }
-  return finishRun(env, end)
+  const checked = checkFlow(flow)
+  const options = (rest[0] ?? {}) as RunOptions
+  checkOptions(checked.name, options)
+  const params = await decodeParams(checked, options.params)
+  if (params._tag === "Left") throw params.left
+  const store = options.store ?? localStore()
+  const entries = await storeParams(store, params.right)
+  return execute(checked, store, options, { values: params.right, entries }, undefined)
 }
 
 /** Any error `run` rejects with. */

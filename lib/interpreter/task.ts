@@ -9,6 +9,7 @@ import { storeValue } from "../datastore/artifacts.js"
 import type { StepOptions } from "../dsl/ast.js"
 import { FlowDefinitionError, NotStorableError, RunAbortedError, StepTimeoutError } from "../errors.js"
 import type { RunContext } from "../types/context.js"
+import { cloneTask } from "./clone.js"
 import { createContext } from "./context.js"
 import type { Position } from "./Position.js"
 import { storedFrames, taskIdOf } from "./Position.js"
@@ -32,13 +33,27 @@ export interface AttemptResult {
   readonly written: ReadonlyArray<string>
   readonly artifacts: Readonly<Record<string, ArtifactEntry>>
   readonly removed: ReadonlyArray<string>
+  readonly rewritten: ReadonlyArray<string>
 }
 
-export type AttemptBody = (ctx: RunContext & { readonly foreachStack: ReadonlyArray<unknown> }) => Promise<AttemptResult>
+/**
+ * Calls user code (a step, join or resolve function) for an attempt: settles with its result, or rejects as
+ * soon as the attempt's signal aborts (timeout, cancellation, another task's failure). Only user code is cut
+ * short: once it returned, storing its output and committing the attempt go to the end, so work that was
+ * done is kept (and a resumed run can reuse it).
+ */
+export type UserCode = <T>(call: () => T | PromiseLike<T>) => Promise<T>
+
+export type AttemptBody = (
+  ctx: RunContext & { readonly foreachStack: ReadonlyArray<unknown> },
+  userCode: UserCode
+) => Promise<AttemptResult>
 
 export interface TaskResult {
   readonly snapshot: Snapshot
   readonly written: ReadonlyArray<string>
+  /** Reused from the origin run by `resume`, not run. */
+  readonly reused: boolean
 }
 
 const isRuleViolation = (error: unknown): boolean =>
@@ -90,9 +105,9 @@ const manifestOf = (
   attempt: number,
   startedAt: number,
   logs: ReadonlyArray<string>,
-  fields: Pick<TaskManifest, "status" | "artifacts"> & Partial<Pick<TaskManifest, "error" | "removed">>
+  fields: Pick<TaskManifest, "status" | "artifacts"> & Partial<Pick<TaskManifest, "error" | "removed" | "rewritten">>
 ): TaskManifest => {
-  const { removed, ...rest } = fields
+  const { removed, rewritten, ...rest } = fields
   return {
     step: spec.name,
     taskId: taskIdOf(spec.position),
@@ -103,7 +118,8 @@ const manifestOf = (
     ...(spec.base.ref !== undefined && { base: spec.base.ref }),
     ...(logs.length > 0 && { logs }),
     ...rest,
-    ...(removed !== undefined && removed.length > 0 && { removed })
+    ...(removed !== undefined && removed.length > 0 && { removed }),
+    ...(rewritten !== undefined && rewritten.length > 0 && { rewritten })
   }
 }
 
@@ -134,7 +150,8 @@ const commitCaught = async (
     artifacts: { [catchAs]: stored.right }
   })
   await env.commit(manifest)
-  return { snapshot: deriveSnapshot(spec.base, changes, [], ref), written: [catchAs] }
+  env.emit({ type: "task-finished", step: spec.name, taskId: ref.taskId, attempt, status: "succeeded", durationMs: Date.now() - startedAt })
+  return { snapshot: deriveSnapshot(spec.base, changes, [], ref), written: [catchAs], reused: false }
 }
 
 /** Why an attempt failed, as the run reports it (a cancelled run beats the error it caused). */
@@ -154,9 +171,15 @@ const attemptError = (env: RunEnv, thrown: unknown, error: unknown): StoredError
   return { name: "RunStopped", message }
 }
 
-export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody): Promise<TaskResult> =>
+/**
+ * Runs a task, or, in a resumed run whose inputs so far were all reused (`reuse`), clones it from the origin
+ * run when it succeeded there.
+ */
+export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody, reuse = false): Promise<TaskResult> =>
   env.workers.with(async () => {
     const taskId = taskIdOf(spec.position)
+    const origin = reuse ? env.reuse?.reusable(spec.name, taskId) : undefined
+    if (origin !== undefined && env.reuse !== undefined) return cloneTask(env, spec, origin, env.reuse)
     const attempts = (spec.options.retry ?? 0) + 1
     for (let attempt = 0; ; attempt++) {
       env.checkRunning()
@@ -165,16 +188,19 @@ export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody): Promise
       const { signal, dispose } = attemptSignal(env, spec, attempt)
       try {
         const ctx = createContext(env, spec.position, { step: spec.name, taskId, attempt, signal }, logs)
-        const result = await untilAborted(body(ctx), signal)
+        const userCode: UserCode = (call) => untilAborted(Promise.resolve().then(call), signal)
+        const result = await body(ctx, userCode)
         const ref = { runId: env.runId, step: spec.name, taskId, attempt }
         await env.commit(
           manifestOf(spec, attempt, startedAt, logs, {
             status: "succeeded",
             artifacts: result.artifacts,
-            removed: result.removed
+            removed: result.removed,
+            rewritten: result.rewritten
           })
         )
-        return { snapshot: { ...result.next, ref }, written: result.written }
+        env.emit({ type: "task-finished", step: spec.name, taskId, attempt, status: "succeeded", durationMs: Date.now() - startedAt })
+        return { snapshot: { ...result.next, ref }, written: result.written, reused: false }
       } catch (thrown) {
         if (thrown instanceof RunStopped) throw thrown
         const error = failureOf(env, thrown)
@@ -188,6 +214,7 @@ export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody): Promise
         }
         const stored = attemptError(env, thrown, error)
         await env.commit(manifestOf(spec, attempt, startedAt, logs, { status: "failed", artifacts: {}, error: stored }))
+        env.emit({ type: "task-finished", step: spec.name, taskId, attempt, status: "failed", durationMs: Date.now() - startedAt })
         if (final) {
           env.fail({ step: spec.name, taskId, cause: error })
           throw new RunStopped()

@@ -15,15 +15,18 @@ import { taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
 import { Semaphore } from "./Semaphore.js"
-import { deriveSnapshot } from "./Snapshot.js"
+import { deriveSnapshot, stepDelta } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runTask } from "./task.js"
+import type { TaskResult } from "./task.js"
 
 /** Where a scope is: its snapshot, what it wrote so far, and where it runs. */
 export interface ScopeState {
   readonly snapshot: Snapshot
   readonly written: ReadonlySet<string>
   readonly position: Position
+  /** In a resumed run: every task so far was reused, so the next one may be too. */
+  readonly reused: boolean
 }
 
 export const runNodes = async (env: RunEnv, nodes: ReadonlyArray<FlowNode>, start: ScopeState): Promise<ScopeState> => {
@@ -45,26 +48,26 @@ const runNode = (env: RunEnv, node: FlowNode, state: ScopeState): Promise<ScopeS
   }
 }
 
-/** The state after a step or join named `name` wrote `written`. */
-const advance = (state: ScopeState, name: string, snapshot: Snapshot, written: ReadonlyArray<string>): ScopeState => ({
-  snapshot,
-  written: new Set([...state.written, ...written]),
-  position: { ...state.position, previous: name }
+/** The state after a step or join named `name` ended with `result`. */
+const advance = (state: ScopeState, name: string, result: TaskResult): ScopeState => ({
+  snapshot: result.snapshot,
+  written: new Set([...state.written, ...result.written]),
+  position: { ...state.position, previous: name },
+  reused: state.reused && result.reused
 })
 
 const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<ScopeState> => {
   const fn = node.fn as (record: unknown, ctx: unknown) => unknown
   const base = state.snapshot
-  const result = await runTask(env, { name: node.name, options: node.options, position: state.position, base }, async (ctx) => {
-    const output = await fn(base.values, ctx)
+  const spec = { name: node.name, options: node.options, position: state.position, base }
+  const result = await runTask(env, spec, async (ctx, userCode) => {
+    const output = await userCode(() => fn(base.values, ctx))
     const names = outputNames(env, node.name, output)
     const changes = await storeOutput(env, node.name, base, output as Readonly<Record<string, unknown>>, names)
-    const artifacts = Object.fromEntries(
-      [...changes].filter(([name, { entry }]) => base.entries.get(name) !== entry).map(([name, { entry }]) => [name, entry])
-    )
-    return { next: deriveSnapshot(base, changes, [], undefined), written: names, artifacts, removed: [] }
-  })
-  return advance(state, node.name, result.snapshot, result.written)
+    const next = deriveSnapshot(base, changes, [], undefined)
+    return { next, written: names, ...stepDelta(base, changes) }
+  }, state.reused)
+  return advance(state, node.name, result)
 }
 
 /** Runs every branch (or body) to the end, then throws the first failure once all have settled. */
@@ -88,11 +91,11 @@ const runSplit = async (env: RunEnv, node: SplitNode, state: ScopeState): Promis
     env,
     node.branches.map(async (branch): Promise<BranchOutcome> => {
       const end = await runNodes(env, branch.nodes, branchStart)
-      return { name: branch.name, snapshot: end.snapshot, written: end.written }
+      return { name: branch.name, snapshot: end.snapshot, written: end.written, reused: end.reused }
     })
   )
-  const result = await joinSplit(env, join, state, outcomes)
-  return advance(state, join.name, result.snapshot, result.written)
+  const result = await joinSplit(env, join, state, outcomes, state.reused && outcomes.every((b) => b.reused))
+  return advance(state, join.name, result)
 }
 
 /**
@@ -116,17 +119,22 @@ const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Pr
   if (join === undefined) throw new FlowDefinitionError(`artiflow: foreach over '${node.artifact}' was not closed by a join`)
   const items = arrayToIterate(env, node, state)
   const limit = new Semaphore(node.concurrency ?? Number.POSITIVE_INFINITY)
+  const progress = { artifact: node.artifact, taskId: taskIdOf(state.position), total: items.length }
+  let done = 0
+  env.emit({ type: "foreach-progress", ...progress, done })
   const bodies = items.map((input, index) =>
     limit.with(async (): Promise<ScopeState> => {
       env.checkRunning()
       const frame = { step: state.position.previous, artifact: node.artifact, index, count: items.length, input }
       const position: Position = { frames: [...state.position.frames, Object.freeze(frame)], previous: state.position.previous }
-      return runNodes(env, node.body, { snapshot: state.snapshot, written: new Set(), position })
+      const end = await runNodes(env, node.body, { ...state, written: new Set(), position })
+      env.emit({ type: "foreach-progress", ...progress, done: ++done })
+      return end
     })
   )
   const ends = await settleAll(env, bodies)
-  const result = await joinForeach(env, join, state, ends)
-  return advance(state, join.name, result.snapshot, result.written)
+  const result = await joinForeach(env, join, state, ends, state.reused && ends.every((end) => end.reused))
+  return advance(state, join.name, result)
 }
 
 /** A subflow declared with codecs checks that the flow provides what it needs, before its first step. */

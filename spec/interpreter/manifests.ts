@@ -47,22 +47,34 @@ const findAttempt = (manifests: ReadonlyArray<TaskManifest>, ref: SnapshotRef): 
   return found
 }
 
-/** A task's full snapshot (name -> entry): its manifest's delta applied over its base chain, down to the params. */
+/**
+ * A task's full snapshot (name -> entry): its manifest's delta applied over its base chain, down to the
+ * params. Bases may be in other runs (a resumed run refers to its origin's tasks).
+ */
 export const rebuildEntries = async (
   store: Datastore,
   flow: string,
   runId: string,
   manifest: TaskManifest
 ): Promise<ReadonlyMap<string, ArtifactEntry>> => {
-  const manifests = await store.readManifests(flow, runId)
-  const meta = await readMeta(store, flow, runId)
-  const entriesOf = (m: TaskManifest): Map<string, ArtifactEntry> => {
-    const base = m.base === undefined ? new Map(Object.entries(meta.params)) : entriesOf(findAttempt(manifests, m.base))
+  const runs = new Map<string, { manifests: ReadonlyArray<TaskManifest>; params: RunMeta["params"] }>()
+  const load = async (id: string) => {
+    const known = runs.get(id)
+    if (known !== undefined) return known
+    const loaded = { manifests: await store.readManifests(flow, id), params: (await readMeta(store, flow, id)).params }
+    runs.set(id, loaded)
+    return loaded
+  }
+  const entriesOf = async (m: TaskManifest, inRun: string): Promise<Map<string, ArtifactEntry>> => {
+    const base =
+      m.base === undefined
+        ? new Map(Object.entries((await load(inRun)).params))
+        : await entriesOf(findAttempt((await load(m.base.runId)).manifests, m.base), m.base.runId)
     for (const name of m.removed ?? []) base.delete(name)
     for (const [name, entry] of Object.entries(m.artifacts)) base.set(name, entry)
     return base
   }
-  return entriesOf(manifest)
+  return entriesOf(manifest, runId)
 }
 
 /** The full snapshot of one committed attempt as values, every artifact loaded (and hash-verified) with `loadValue`. */

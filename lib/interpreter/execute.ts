@@ -1,0 +1,101 @@
+/**
+ * What `run` and `resume` share once the parameters are known: create the run in the store, walk the flow,
+ * and record how it ended.
+ */
+import { availableParallelism } from "node:os"
+import type { Datastore } from "../datastore/Datastore.js"
+import type { ArtifactEntry } from "../datastore/Manifest.js"
+import type { FlowValue } from "../dsl/FlowValue.js"
+import { FlowDefinitionError, RunFailedError } from "../errors.js"
+import type { RunEvent } from "./events.js"
+import { startMeta } from "./meta.js"
+import type { ReusePlan } from "./reuse.js"
+import { RunEnv, RunStopped } from "./RunEnv.js"
+import type { LogLine } from "./RunEnv.js"
+import { newRunId } from "./runId.js"
+import { Semaphore } from "./Semaphore.js"
+import { freezeValue } from "./Snapshot.js"
+import type { Snapshot } from "./Snapshot.js"
+import { runNodes } from "./walk.js"
+
+/** How a run is carried out: the options `run` and `resume` share. */
+export interface ExecutionOptions {
+  /** The run's id (default: a new, time-sortable id). */
+  readonly runId?: string
+  /** At most this many tasks run at once (default: CPU count x 4, for async work). */
+  readonly maxWorkers?: number
+  /** Cancels the run: running tasks see `ctx.signal` abort, and the run rejects. */
+  readonly signal?: AbortSignal
+  /** Receives every `ctx.log` line (default: printed to stdout, prefixed with the step and task). */
+  readonly log?: (line: LogLine) => void
+  /** Receives what the run does as it goes: tasks finishing, foreach progress (for progress displays). */
+  readonly onEvent?: (event: RunEvent) => void
+}
+
+/** What a successful run resolves to. */
+export interface RunResult<Artifacts> {
+  readonly flow: string
+  readonly runId: string
+  readonly status: "succeeded"
+  /** The final record, frozen. */
+  readonly artifacts: Artifacts
+}
+
+/** The parameter values of a run and how they are stored: the snapshot every task without a base starts from. */
+export interface RunParams {
+  readonly values: Readonly<Record<string, unknown>>
+  readonly entries: Readonly<Record<string, ArtifactEntry>>
+}
+
+const printLine = (line: LogLine): void => {
+  console.log(`[${line.flow}/${line.runId} ${line.step}/${line.taskId}] ${line.text}`)
+}
+
+const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promise<RunResult<Artifacts>> => {
+  const meta = await env.store.readRun(env.flow.name, env.runId)
+  if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
+  const failure = env.failure
+  const finishedAt = Date.now()
+  if (failure !== undefined || end === undefined) {
+    const { step, taskId, cause } = failure ?? { step: "(run)", taskId: "-", cause: new Error("artiflow: the run stopped") }
+    const error = new RunFailedError(env.flow.name, env.runId, step, taskId, cause)
+    await env.store.updateRun({ ...meta, status: "failed", finishedAt, failure: { step, taskId, message: error.message } })
+    env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "failed" })
+    throw error
+  }
+  await env.store.updateRun({ ...meta, status: "succeeded", finishedAt })
+  env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "succeeded" })
+  return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: end.values as Artifacts }
+}
+
+export const execute = async (
+  flow: FlowValue,
+  store: Datastore,
+  options: ExecutionOptions,
+  params: RunParams,
+  reuse: ReusePlan | undefined
+): Promise<RunResult<unknown>> => {
+  const runId = options.runId ?? newRunId()
+  await store.createRun(startMeta(flow, runId, params.entries, reuse?.originRunId))
+  const env = new RunEnv({
+    flow,
+    store,
+    runId,
+    workers: new Semaphore(options.maxWorkers ?? availableParallelism() * 4),
+    log: options.log ?? printLine,
+    onEvent: options.onEvent ?? (() => {}),
+    signal: options.signal,
+    reuse
+  })
+  env.emit({ type: "run-started", flow: flow.name, runId, originRunId: reuse?.originRunId })
+  const values = Object.freeze(Object.fromEntries(Object.entries(params.values).map(([k, v]) => [k, freezeValue(v)])))
+  const root: Snapshot = { values, entries: new Map(Object.entries(params.entries)), ref: undefined }
+  let end: Snapshot | undefined
+  try {
+    const position = { frames: [], previous: flow.name }
+    end = (await runNodes(env, flow.nodes, { snapshot: root, written: new Set(), position, reused: reuse !== undefined })).snapshot
+  } catch (error) {
+    if (!(error instanceof RunStopped)) env.fail({ step: "(run)", taskId: "-", cause: error })
+  }
+  return finish(env, end)
+}

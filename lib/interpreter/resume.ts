@@ -1,0 +1,118 @@
+/**
+ * `resume`: a new run that picks up a past run where it stopped. Every task of the origin run that succeeded,
+ * and whose inputs were all reused too, is cloned by reference (no blob copied); everything else runs again.
+ * A foreach's succeeded siblings are reused, a failed task and what depends on it run again; `from` forces a
+ * step and everything after it to run again. Parameters come from the origin.
+ */
+import type { Datastore } from "../datastore/Datastore.js"
+import type { RunMeta } from "../datastore/Manifest.js"
+import { loadValue } from "../datastore/artifacts.js"
+import { localStore } from "../datastore/local.js"
+import { stepNames } from "../dsl/FlowValue.js"
+import type { FlowValue } from "../dsl/FlowValue.js"
+import { describeFlow } from "../dsl/graph.js"
+import { FlowDefinitionError, NotFoundError } from "../errors.js"
+import type { ArtifactsOf, Flow, StateOf } from "../types/flow.js"
+import { execute } from "./execute.js"
+import type { ExecutionOptions, RunParams, RunResult } from "./execute.js"
+import { lineageOf, ReusePlan } from "./reuse.js"
+import type { StepLineage } from "./reuse.js"
+import { checkFlow, checkOptions } from "./run.js"
+import type { CheckRunnable } from "./run.js"
+
+/** Options of `resume`. */
+export interface ResumeOptions<StepName extends string = string> extends ExecutionOptions {
+  /** The run to resume (default: the flow's latest run). */
+  readonly origin?: string
+  /** Run this step (or join) and everything after it again, even where the origin succeeded. */
+  readonly from?: StepName
+  /** Where the origin run is and the new run goes (default: `localStore()`). */
+  readonly store?: Datastore
+}
+
+const names = (list: Iterable<string>): string => [...list].map((name) => `'${name}'`).join(", ") || "none"
+
+const findOrigin = async (store: Datastore, flow: string, origin: string | undefined): Promise<RunMeta> => {
+  if (origin === undefined) {
+    const latest = (await store.listRuns(flow))[0]
+    if (latest === undefined) throw new NotFoundError(`artiflow: flow '${flow}' has no run to resume in the ${store.description}`)
+    origin = latest.runId
+  }
+  const meta = await store.readRun(flow, origin)
+  if (meta !== undefined) return meta
+  for (const other of await store.listFlows()) {
+    if (other !== flow && (await store.readRun(other, origin)) !== undefined) {
+      throw new FlowDefinitionError(`artiflow: run '${origin}' is a run of flow '${other}', not of '${flow}': resume it with that flow`)
+    }
+  }
+  const recent = (await store.listRuns(flow)).slice(0, 10).map((run) => run.runId)
+  throw new NotFoundError(`artiflow: flow '${flow}' has no run '${origin}' to resume (latest runs: ${names(recent)})`)
+}
+
+/** The steps that must run again: `from` and every step that depends on it. */
+const rerunFrom = (flow: FlowValue, lineage: ReadonlyMap<string, StepLineage>, from: string | undefined): ReadonlySet<string> => {
+  if (from === undefined) return new Set()
+  if (!stepNames(flow.nodes).includes(from)) {
+    throw new FlowDefinitionError(
+      `artiflow: resume from '${from}': flow '${flow.name}' has no step or join of that name (steps: ${names(stepNames(flow.nodes))})`
+    )
+  }
+  return new Set([from, ...[...lineage].filter(([, step]) => step.ancestors.has(from)).map(([name]) => name)])
+}
+
+/** A step the resumed run would reuse must have the same inputs as in the origin run. */
+const checkReusedInputs = (flow: FlowValue, origin: RunMeta, plan: ReusePlan, rerun: ReadonlySet<string>, now: ReadonlyMap<string, StepLineage>): void => {
+  const before = lineageOf(origin.graph)
+  for (const step of plan.succeededSteps()) {
+    const current = now.get(step)
+    if (rerun.has(step) || current === undefined) continue
+    if (before.get(step)?.signature !== current.signature) {
+      throw new FlowDefinitionError(
+        `artiflow: cannot resume run '${origin.runId}' of flow '${flow.name}': step '${step}' has other inputs in this version of the flow, so its result cannot be reused: resume with from: '${step}' (or an earlier step) to run it again`
+      )
+    }
+  }
+}
+
+const originParams = async (store: Datastore, flow: FlowValue, origin: RunMeta): Promise<RunParams> => {
+  const declared = Object.keys(flow.params).sort()
+  const stored = Object.keys(origin.params).sort()
+  if (declared.join("\u0000") !== stored.join("\u0000")) {
+    throw new FlowDefinitionError(
+      `artiflow: cannot resume run '${origin.runId}' of flow '${flow.name}': its parameters (${names(stored)}) differ from the flow's (${names(declared)}): start a new run`
+    )
+  }
+  const values: Record<string, unknown> = {}
+  for (const [name, entry] of Object.entries(origin.params)) {
+    values[name] = await loadValue(store, entry, { flow: flow.name, runId: origin.runId, step: "(params)", taskId: "-", artifact: name })
+  }
+  return { values, entries: origin.params }
+}
+
+/**
+ * Resumes a past run of `flow` (by default its latest): a new run reuses every task of the origin that
+ * succeeded upstream of the first failure (or of `from`) and runs the rest. The new run records
+ * `originRunId`; reused tasks record `originTaskId`. Resuming a run of another flow, an unknown run, or a
+ * flow whose reused steps now have other inputs is an error.
+ *
+ * @example
+ * import { resume } from "artiflow"
+ * const result = await resume(Train)                         // the latest run of Train
+ * const again = await resume(Train, { origin: runId, from: "fit" })
+ */
+export function resume<F extends Flow>(
+  flow: CheckRunnable<F>,
+  options?: ResumeOptions<StateOf<F>["steps"]>
+): Promise<RunResult<ArtifactsOf<F>>>
+export async function resume(flow: unknown, options: ResumeOptions = {}): Promise<RunResult<unknown>> {
+  const checked = checkFlow(flow)
+  checkOptions(checked.name, options)
+  const store = options.store ?? localStore()
+  const origin = await findOrigin(store, checked.name, options.origin)
+  const lineage = lineageOf(describeFlow(checked))
+  const rerun = rerunFrom(checked, lineage, options.from)
+  const manifests = await store.readManifests(checked.name, origin.runId)
+  const plan = new ReusePlan(store, checked.name, origin.runId, manifests, rerun)
+  checkReusedInputs(checked, origin, plan, rerun, lineage)
+  return execute(checked, store, options, await originParams(store, checked, origin), plan)
+}
