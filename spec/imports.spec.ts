@@ -76,6 +76,6 @@ describe("lib/ module graph", () => {
   test("the exports map exposes the entry point and blocks internal paths", async () => {
     const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { exports: Record<string, unknown> }
     expect(manifest.exports["./internal/*"]).toBeNull()
-    expect(Object.keys(manifest.exports)).toEqual([".", "./package.json", "./internal/*"])
+    expect(Object.keys(manifest.exports)).toEqual([".", "./client", "./package.json", "./internal/*"])
   })
 })

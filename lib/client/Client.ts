@@ -4,7 +4,7 @@
  */
 import type { Datastore, RunSummary } from "../datastore/Datastore.js"
 import type { RunMeta } from "../datastore/Manifest.js"
-import { loadValue } from "../datastore/artifacts.js"
+import { loadValue } from "../datastore/load.js"
 import { localStore } from "../datastore/local.js"
 import { NotFoundError } from "../errors.js"
 import type { ArtifactsOf, Flow } from "../types/flow.js"

@@ -3,7 +3,7 @@
  * `attemptAt(n)`), its status and error, and its artifacts, loaded one at a time and verified.
  */
 import type { ArtifactEntry, Encoding, StoredError, StoredFrame, TaskManifest } from "../datastore/Manifest.js"
-import { loadValue } from "../datastore/artifacts.js"
+import { loadValue } from "../datastore/load.js"
 import type { Datastore } from "../datastore/Datastore.js"
 import { NotFoundError } from "../errors.js"
 import { listNames } from "./listing.js"

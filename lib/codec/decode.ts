@@ -10,6 +10,7 @@ import type { SerovalJSON } from "seroval"
 import { binaryFromBytes } from "./binary.js"
 import { decodeFailure, SEROVAL_DEPTH_LIMIT } from "./Encoded.js"
 import type { DecodeFailure } from "./Encoded.js"
+import { decodeRaw, messageOf, parseJson } from "./decodePlain.js"
 import { sha256Hex } from "./hash.js"
 import { decodePlugins } from "./plugins.js"
 import type { AttachmentRef } from "./plugins.js"
@@ -21,22 +22,6 @@ export interface DecodeOptions {
    * the store verifies them). When absent, `decode` hashes the attachments it uses itself.
    */
   readonly attachmentHashes?: ReadonlyArray<string>
-}
-
-const messageOf = (error: unknown): string => {
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ""
-  return error instanceof Error ? `${error.message}${cause}` : String(error)
-}
-
-const textOf = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
-
-const parseJson = (encoding: string, bytes: Uint8Array): Either<DecodeFailure, unknown> => {
-  try {
-    return right(JSON.parse(textOf(bytes)) as unknown)
-  } catch (error) {
-    return left(decodeFailure(encoding, `invalid JSON (${messageOf(error)})`))
-  }
 }
 
 const isSerovalJson = (tree: unknown): tree is SerovalJSON =>
@@ -96,10 +81,8 @@ export const decode = (
       return parseJson("json", bytes)
     case "seroval":
       return decodeSeroval(bytes, attachments, options)
-    case "raw": {
-      const value = binaryFromBytes(type, bytes)
-      return value._tag === "Left" ? left(decodeFailure("raw", value.left)) : value
-    }
+    case "raw":
+      return decodeRaw(type, bytes)
     default:
       return left(decodeFailure(encoding, `unknown encoding '${encoding}'`))
   }

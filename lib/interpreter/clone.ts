@@ -4,7 +4,7 @@
  * The values later steps need are loaded from the origin's entries.
  */
 import type { ArtifactEntry, TaskManifest } from "../datastore/Manifest.js"
-import { loadValue } from "../datastore/artifacts.js"
+import { loadValue } from "../datastore/load.js"
 import { storedFrames, taskIdOf } from "./Position.js"
 import type { ReusePlan } from "./reuse.js"
 import type { RunEnv } from "./RunEnv.js"

@@ -6,7 +6,7 @@
  */
 import type { Datastore } from "../datastore/Datastore.js"
 import type { RunMeta } from "../datastore/Manifest.js"
-import { loadValue } from "../datastore/artifacts.js"
+import { loadValue } from "../datastore/load.js"
 import { localStore } from "../datastore/local.js"
 import { stepNames } from "../dsl/FlowValue.js"
 import type { FlowValue } from "../dsl/FlowValue.js"

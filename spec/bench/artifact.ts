@@ -5,7 +5,8 @@
  */
 import { promises as fs } from "node:fs"
 import { join } from "node:path"
-import { loadValue, storeValue } from "../../lib/datastore/artifacts.js"
+import { storeValue } from "../../lib/datastore/artifacts.js"
+import { loadValue } from "../../lib/datastore/load.js"
 import { localStore } from "artiflow"
 import type { Figure } from "./measure.js"
 import { median, ms, timed, withTempDir } from "./measure.js"

@@ -3,7 +3,7 @@
  * ref, so a task's full snapshot is rebuilt by following the chain down to the run's parameters.
  */
 import { expect } from "vitest"
-import { loadValue } from "../../lib/datastore/artifacts.js"
+import { loadValue } from "../../lib/datastore/load.js"
 import type { Datastore } from "../../lib/datastore/Datastore.js"
 import type { ArtifactEntry, RunMeta, SnapshotRef, TaskManifest } from "../../lib/datastore/Manifest.js"
 

@@ -2,7 +2,7 @@
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { describe, expect, test } from "vitest"
-import { loadValue } from "../../lib/datastore/artifacts.js"
+import { loadValue } from "../../lib/datastore/load.js"
 import { FlowDefinitionError, ParamError, RunFailedError, StorageError } from "../../lib/errors.js"
 import { flow, foreach, join, param, run, runTaskEither, split, step } from "../../lib/index.js"
 import type { LogLine } from "../../lib/index.js"

@@ -1,0 +1,89 @@
+/**
+ * Loading artifact values from any Datastore: read the bytes (inline or blob) and attachments, verify every
+ * hash, decode. Plain JSON and raw binary decode without seroval, which is loaded only for values that need
+ * it: a reader in a fresh process pays for what it reads.
+ */
+import { decodePlain } from "../codec/decodePlain.js"
+import { isSha256Hex, sha256Hex } from "../codec/hash.js"
+import { IntegrityError, NotFoundError } from "../errors.js"
+import type { Datastore } from "./Datastore.js"
+import type { ArtifactEntry } from "./Manifest.js"
+
+/** Which artifact a load is for: every error names it. */
+export interface ArtifactLocation {
+  readonly flow: string
+  readonly runId: string
+  readonly step: string
+  readonly taskId: string
+  readonly artifact: string
+}
+
+const describe = (where: ArtifactLocation): string =>
+  `flow '${where.flow}', run '${where.runId}', step '${where.step}', task '${where.taskId}': artifact '${where.artifact}'`
+
+/** Reads a blob for an artifact, rewording the store's errors so that they name the artifact. */
+const readFor = async (store: Datastore, hash: string, where: ArtifactLocation, role: string): Promise<Uint8Array> => {
+  try {
+    return await store.readBlob(hash)
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new NotFoundError(
+        `artiflow: ${describe(where)}: ${role} blob ${hash} is missing from the ${store.description}`,
+        { cause: error }
+      )
+    }
+    if (error instanceof IntegrityError) {
+      throw new IntegrityError(`artiflow: ${describe(where)}: ${role} blob ${hash} is corrupt (${error.message})`, {
+        cause: error
+      })
+    }
+    throw error
+  }
+}
+
+const corrupt = (where: ArtifactLocation, entry: ArtifactEntry, reason: string): IntegrityError =>
+  new IntegrityError(`artiflow: ${describe(where)} (hash ${String(entry.hash)}) cannot be loaded: ${reason}`)
+
+const mainBytes = async (store: Datastore, entry: ArtifactEntry, where: ArtifactLocation): Promise<Uint8Array> => {
+  if (entry.inline === undefined) return readFor(store, entry.hash, where, "its")
+  if (typeof entry.inline !== "string") throw corrupt(where, entry, "its inline value is not text")
+  const bytes = Buffer.from(entry.inline, "utf8")
+  const actual = sha256Hex(bytes)
+  if (actual !== entry.hash) throw corrupt(where, entry, `its inline bytes hash to ${actual}`)
+  return bytes
+}
+
+const attachmentList = (
+  entry: ArtifactEntry,
+  where: ArtifactLocation
+): ReadonlyArray<{ readonly hash: string; readonly size: number }> => {
+  const list: unknown = entry.attachments ?? []
+  if (!Array.isArray(list)) throw corrupt(where, entry, "its attachment list is not a list")
+  return list as ReadonlyArray<{ readonly hash: string; readonly size: number }>
+}
+
+/**
+ * Loads an artifact's value: reads its bytes (inline or blob) and attachments, verifies every hash, and
+ * decodes. Never returns wrong data: a mismatch or an undecodable value throws IntegrityError, a missing blob
+ * NotFoundError, both naming the flow, run, step, task, artifact and hash.
+ */
+export const loadValue = async (store: Datastore, entry: ArtifactEntry, where: ArtifactLocation): Promise<unknown> => {
+  if (typeof entry.hash !== "string" || !isSha256Hex(entry.hash))
+    throw corrupt(where, entry, "its hash is not a sha256")
+  const bytes = await mainBytes(store, entry, where)
+  if (bytes.byteLength !== entry.size)
+    throw corrupt(where, entry, `it has ${bytes.byteLength} bytes, the entry says ${entry.size}`)
+  const list = attachmentList(entry, where)
+  const attachments: Array<Uint8Array> = []
+  for (const [i, attachment] of list.entries()) {
+    attachments.push(await readFor(store, String(attachment.hash), where, `attachment ${i}`))
+  }
+  const attachmentHashes = list.map((attachment) => attachment.hash)
+  const value =
+    entry.encoding === "seroval"
+      ? (await import("../codec/decode.js")).decode(entry.encoding, entry.type, bytes, attachments, { attachmentHashes })
+      : decodePlain(entry.encoding, entry.type, bytes)
+  if (value._tag === "Left")
+    throw corrupt(where, entry, `its ${value.left.encoding} encoding does not decode (${value.left.reason})`)
+  return value.right
+}
