@@ -4,6 +4,7 @@
  * drawing conclusions). `npm run bench -- --quick` uses fewer repetitions.
  */
 import { measureLargeArtifact } from "./artifact.js"
+import { measureClient } from "./client.js"
 import { printTable } from "./measure.js"
 import { measureOrchestration } from "./orchestration.js"
 
@@ -11,7 +12,11 @@ const quick = process.argv.includes("--quick")
 const repetitions = quick ? 3 : 5
 
 console.log(`artiflow benchmarks: node ${process.version}, ${repetitions} repetitions, medians`)
-const figures = [...(await measureOrchestration(repetitions)), ...(await measureLargeArtifact(100, repetitions))]
+const figures = [
+  ...(await measureOrchestration(repetitions)),
+  ...(await measureLargeArtifact(100, repetitions)),
+  ...(await measureClient(repetitions))
+]
 printTable("Results", figures)
 const missed = figures.filter((figure) => figure.met === false)
 if (missed.length > 0) {
