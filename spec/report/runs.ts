@@ -1,0 +1,111 @@
+/**
+ * The run the report tests render: a foreach whose task 1 fails once and is retried, a split with a step
+ * whose failure is caught, a join, hostile user text in a value, a parameter help and an error message, and an
+ * artifact too big to preview. `readSpy` records which blobs a renderer reads.
+ */
+import { pipe } from "fp-ts/lib/function.js"
+import * as t from "io-ts"
+import { Client, flow, foreach, join, memoryStore, param, run, split, step } from "../../lib/index.js"
+import type { Datastore, RunHandle } from "../../lib/index.js"
+
+/** A value that would run script if it reached the page unescaped. */
+export const INJECTION = `</script><img src=x onerror="window.__pwned=1"><b>bold</b>`
+
+const failedOnce = new Set<string>()
+
+export const Report = pipe(
+  flow("Report", { params: { n: param(t.number, { default: 3, help: "how many <items>" }), tag: param(t.string) } }),
+  step("start", (a) => ({
+    xs: Array.from({ length: a.n }, (_, i) => i + 1),
+    evil: INJECTION,
+    weights: new Float64Array(4096).fill(0.5)
+  })),
+  foreach(
+    "xs",
+    step(
+      "fit",
+      (_a, ctx) => {
+        const key = `${ctx.runId}/${ctx.index}`
+        if (ctx.index === 1 && !failedOnce.has(key)) {
+          failedOnce.add(key)
+          throw new Error("transient <failure>")
+        }
+        return { score: ctx.input * 10 }
+      },
+      { retry: 1 }
+    )
+  ),
+  join("pick", (inputs) => ({ scores: inputs.map((i) => i.score), best: Math.max(...inputs.map((i) => i.score)) })),
+  split({
+    guarded: step(
+      "guarded",
+      (): { risky: number } => {
+        throw new Error(`caught ${INJECTION}`)
+      },
+      { catch: "err" }
+    ),
+    plain: (f) =>
+      pipe(
+        f,
+        step("double", (a) => ({ doubled: a.best * 2 })),
+        step("label", (a) => ({ label: `best=${a.best}` }))
+      )
+  }),
+  join("merge"),
+  step("end", (a) => ({ done: true, summary: { best: a.best, doubled: a.doubled, caught: a.err?.message ?? null } }))
+)
+
+/** Every step and join of {@link Report}, in flow order. */
+export const REPORT_STEPS = ["start", "fit", "pick", "guarded", "double", "label", "merge", "end"]
+
+/** A store that records the hash of every blob read through it. */
+export const readSpy = (store: Datastore): { readonly store: Datastore; readonly reads: ReadonlyArray<string> } => {
+  const reads: Array<string> = []
+  const spy: Datastore = {
+    description: store.description,
+    writeBlob: (bytes) => store.writeBlob(bytes),
+    hasBlob: (hash) => store.hasBlob(hash),
+    readBlob: (hash) => {
+      reads.push(hash)
+      return store.readBlob(hash)
+    },
+    createRun: (meta) => store.createRun(meta),
+    updateRun: (meta) => store.updateRun(meta),
+    readRun: (flow, runId) => store.readRun(flow, runId),
+    listRuns: (flow) => store.listRuns(flow),
+    listFlows: () => store.listFlows(),
+    commitManifests: (flow, runId, manifests) => store.commitManifests(flow, runId, manifests),
+    readManifests: (flow, runId) => store.readManifests(flow, runId)
+  }
+  return { store: spy, reads }
+}
+
+/** Runs {@link Report} on a fresh memory store and opens the run through a read-spying client. */
+export const reportRun = async (n = 3): Promise<{ readonly run: RunHandle; readonly reads: ReadonlyArray<string> }> => {
+  const store = memoryStore()
+  const result = await run(Report, { store, params: { n, tag: "nightly" }, log: () => {} })
+  const spied = readSpy(store)
+  return { run: await Client.open(spied.store).run("Report", result.runId), reads: spied.reads }
+}
+
+/** A flow whose foreach task 1 fails for good: the run fails, later steps never run. */
+export const Broken = pipe(
+  flow("Broken"),
+  step("start", () => ({ xs: [1, 2] })),
+  foreach(
+    "xs",
+    step("work", (_a, ctx) => {
+      if (ctx.index === 1) throw new Error("bad <input>")
+      return { y: ctx.input }
+    })
+  ),
+  join("collect", (inputs) => ({ ys: inputs.map((i) => i.y) })),
+  step("end", (a) => ({ total: a.ys.length }))
+)
+
+/** Runs {@link Broken} (which fails) on a fresh memory store and opens the failed run. */
+export const brokenRun = async (): Promise<RunHandle> => {
+  const store = memoryStore()
+  await run(Broken, { store, log: () => {} }).catch(() => undefined)
+  return Client.open(store).run("Broken")
+}
