@@ -30,7 +30,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["spec/**/*.spec.ts"], exclude: ["spec/compilers/**", "**/node_modules/**"] }
+        test: {
+          name: "unit",
+          include: ["spec/**/*.spec.ts"],
+          exclude: ["spec/compilers/**", "**/node_modules/**"],
+          // The CLI tests run the compiled dist/cli/main.js: build it once first.
+          globalSetup: ["spec/globalSetup.ts"]
+        }
       },
       typeProject("types:ts7", `${root}node_modules/.bin/tsc`, "spec/types/tsconfig.ts7.json"),
       typeProject("types:ts5.9", `${root}spec/compilers/ts5.9/node_modules/.bin/tsc`, "spec/types/tsconfig.ts5.9.json")

@@ -2,10 +2,11 @@
  * Every example runs end to end, on the memory store and on a local store, and produces what it promises.
  * (The examples are also type-checked under both compilers by spec/typecheck.spec.ts.)
  */
-import { expect, test } from "vitest"
-import { Client, run } from "artiflow"
+import { expect, test, vi } from "vitest"
+import { Client, resume, run, RunFailedError } from "artiflow"
 import { forEachStore } from "../stores.js"
 import { Etl } from "../../examples/etl.js"
+import { Flaky } from "../../examples/flaky.js"
 import { LargeArray } from "../../examples/large-array.js"
 import { Sweep } from "../../examples/sweep.js"
 
@@ -51,4 +52,31 @@ forEachStore((_, makeStore) => {
     expect(reloaded).toBeInstanceOf(Float64Array)
     expect(Buffer.from(reloaded.buffer, reloaded.byteOffset, reloaded.byteLength).equals(Buffer.from(artifacts.normalized.buffer))).toBe(true)
   }, 120_000)
+
+  test("the flaky flow fails at FLAKY_FAIL_ITEM; resume without it reuses the other reviews", async () => {
+    const store = await makeStore()
+    vi.stubEnv("FLAKY_FAIL_ITEM", "7")
+    let failure: unknown
+    try {
+      await run(Flaky, { store, ...quiet })
+    } catch (error) {
+      failure = error
+    } finally {
+      vi.unstubAllEnvs()
+    }
+    expect(failure).toBeInstanceOf(RunFailedError)
+    expect(failure).toMatchObject({ step: "score", taskId: "7", message: expect.stringContaining("timed out after 250ms on review 7") })
+    const origin = (failure as RunFailedError).runId
+    const failed = await Client.open(store).run(Flaky, origin)
+    const scored = (await failed.step("score").tasks()).filter((task) => task.status === "succeeded").map((task) => task.id)
+    // The failing call waits 250 ms before it throws; the others take 20-30 ms, four at a time.
+    expect(scored).toEqual(["0", "1", "2", "3", "4", "5", "6", "8", "9", "10", "11"])
+
+    const { artifacts, runId } = await resume(Flaky, { store, ...quiet })
+    expect(artifacts.scores).toHaveLength(12)
+    expect(artifacts.summary).toMatch(/^12 reviews: \d+ positive, \d+ neutral, \d+ negative \(mean -?\d\.\d\d\)$/)
+    const tasks = await (await Client.open(store).run(Flaky, runId)).step("score").tasks()
+    expect(tasks.filter((task) => task.originTaskId !== undefined).map((task) => task.id)).toEqual(scored)
+    expect(tasks.find((task) => task.id === "7")?.originTaskId).toBeUndefined()
+  })
 })

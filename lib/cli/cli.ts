@@ -1,0 +1,123 @@
+/**
+ * The dispatcher: picks the command, parses its arguments, prints help or the version, and turns errors into
+ * messages and exit codes (0 success, 1 a run failed, 2 a usage error: a bad command line, an unknown flow,
+ * run, step, task or artifact, an invalid parameter or flow).
+ */
+import { ARTIFLOW_VERSION } from "../interpreter/meta.js"
+import { parseArgs } from "./args.js"
+import { EXIT, helpText } from "./command.js"
+import type { Command } from "./command.js"
+import { dumpCommand } from "./commands/dump.js"
+import { graphCommand } from "./commands/graph.js"
+import { reportCommand } from "./commands/report.js"
+import { resumeCommand } from "./commands/resume.js"
+import { runCommand } from "./commands/run.js"
+import { runsCommand } from "./commands/runs.js"
+import { showCommand } from "./commands/show.js"
+import { UsageError } from "./errors.js"
+import { writeLine } from "./io.js"
+import type { Io } from "./io.js"
+
+/** Every command, in the order `artiflow --help` lists them. */
+export const COMMANDS: ReadonlyArray<Command> = [
+  runCommand,
+  resumeCommand,
+  runsCommand,
+  showCommand,
+  dumpCommand,
+  graphCommand,
+  reportCommand
+]
+
+const MAIN_HELP = helpText(
+  "artiflow <command> [arguments] [options]",
+  "Runs artiflow flows from TypeScript files and inspects their runs: Metaflow-style data artifacts for TypeScript.",
+  [
+    { title: "Commands", rows: COMMANDS.map((command) => [command.name, command.summary] as const) },
+    {
+      title: "Options",
+      rows: [
+        ["-h, --help", "show help (artiflow <command> --help for a command's)"],
+        ["--version", "print the version"]
+      ]
+    },
+    {
+      title: "Exit codes",
+      rows: [
+        ["0", "success"],
+        ["1", "the run failed (artiflow resume picks it up)"],
+        ["2", "usage error: bad arguments, an unknown flow, run, step, task or artifact, an invalid parameter"]
+      ]
+    }
+  ]
+)
+
+/** Errors that mean "what you asked for is wrong", not "something broke": exit code 2. */
+const USAGE_TAGS = new Set(["UsageError", "NotFoundError", "ParamError", "FlowDefinitionError"])
+
+const tagOf = (error: unknown): string | undefined => {
+  const tag = typeof error === "object" && error !== null ? (error as { readonly _tag?: unknown })._tag : undefined
+  return typeof tag === "string" ? tag : undefined
+}
+
+/** Prints an error the way its kind deserves and returns the exit code. */
+const reportError = (error: unknown, io: Io): number => {
+  const tag = tagOf(error)
+  if (error instanceof Error && tag !== undefined) {
+    writeLine(io.stderr, error.message)
+    if (error instanceof UsageError && error.command !== undefined) writeLine(io.stderr, `see: artiflow ${error.command} --help`)
+    return USAGE_TAGS.has(tag) ? EXIT.usage : EXIT.runFailed
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
+  writeLine(io.stderr, `artiflow: unexpected error: ${detail}`)
+  return EXIT.runFailed
+}
+
+const findCommand = (name: string): Command => {
+  const command = COMMANDS.find((candidate) => candidate.name === name)
+  if (command !== undefined) return command
+  const names = COMMANDS.map((candidate) => candidate.name).join(", ")
+  throw new UsageError(`artiflow: unknown command '${name}' (commands: ${names}): see artiflow --help`)
+}
+
+const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+  const [name, ...rest] = argv
+  if (name === undefined) {
+    io.stderr.write(MAIN_HELP)
+    return EXIT.usage
+  }
+  if (name === "--help" || name === "-h") {
+    io.stdout.write(MAIN_HELP)
+    return EXIT.ok
+  }
+  if (name === "--version" || name === "-v") {
+    writeLine(io.stdout, `artiflow ${ARTIFLOW_VERSION}`)
+    return EXIT.ok
+  }
+  if (name === "help") {
+    io.stdout.write(rest[0] === undefined ? MAIN_HELP : await findCommand(rest[0]).help(parseArgs(rest.slice(1), new Set())))
+    return EXIT.ok
+  }
+  const command = findCommand(name)
+  const args = parseArgs(rest, new Set(command.flags))
+  if (args.help) {
+    io.stdout.write(await command.help(args))
+    return EXIT.ok
+  }
+  return command.run(args, io)
+}
+
+/**
+ * Runs the command line `argv` (without `node` and the script) and resolves to the exit code; never rejects.
+ *
+ * @example
+ * const io = { stdout: streamWriter(process.stdout), stderr: streamWriter(process.stderr) }
+ * const code = await cli(["runs", "Train", "--json"], io)
+ */
+export const cli = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+  try {
+    return await dispatch(argv, io)
+  } catch (error) {
+    return reportError(error, io)
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What a command is: its name, a one-line summary for `artiflow --help`, its help text, which of its options
+ * are boolean flags, and what it does. Commands write through an `Io` and return the exit code; they throw
+ * `UsageError` and the library's errors, which the dispatcher turns into messages and exit codes.
+ */
+import type { ParsedArgs } from "./args.js"
+import { table } from "./format.js"
+import type { Io } from "./io.js"
+
+/** Exit codes: success, a run that failed, a command line (or a name on it) that was wrong. */
+export const EXIT = { ok: 0, runFailed: 1, usage: 2 } as const
+
+export interface Command {
+  readonly name: string
+  /** One line for the list of commands. */
+  readonly summary: string
+  /** Its boolean options (every other option takes a value). */
+  readonly flags: ReadonlyArray<string>
+  /** The help text `artiflow <command> --help` prints (some commands say more given their arguments). */
+  help(args: ParsedArgs): Promise<string>
+  run(args: ParsedArgs, io: Io): Promise<number>
+}
+
+/** A section of a help text: a title and rows of [term, description]. */
+export interface HelpSection {
+  readonly title: string
+  readonly rows: ReadonlyArray<readonly [string, string]>
+}
+
+/**
+ * Lays out a help text: the usage line, a description, then each section with aligned rows.
+ *
+ * @example
+ * helpText("artiflow runs <Flow>", "Lists a flow's runs.", [{ title: "Options", rows: [["--json", "print JSON"]] }])
+ */
+export const helpText = (usage: string, description: string, sections: ReadonlyArray<HelpSection>): string => {
+  const parts = [`Usage: ${usage}`, "", description]
+  for (const section of sections) {
+    if (section.rows.length === 0) continue
+    parts.push("", `${section.title}:`, ...table(section.rows).map((line) => `  ${line}`))
+  }
+  return `${parts.join("\n")}\n`
+}
+
+/** The options most commands share. */
+export const STORE_ROW = ["--store <dir>", "datastore directory (default: $ARTIFLOW_HOME, else ./.artiflow)"] as const
+export const HELP_ROW = ["-h, --help", "show this help"] as const

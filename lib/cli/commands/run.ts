@@ -1,0 +1,81 @@
+/** `artiflow run <file.ts>`: runs a flow from a file, with parameters from the command line. */
+import type { FlowValue } from "../../dsl/FlowValue.js"
+import { run } from "../../interpreter/run.js"
+import type { RunOptions, RunResult } from "../../interpreter/run.js"
+import { positionalArgs, positiveIntOption, stringOption } from "../args.js"
+import type { ParsedArgs } from "../args.js"
+import { HELP_ROW, helpText, STORE_ROW } from "../command.js"
+import type { Command, HelpSection } from "../command.js"
+import { launch } from "../launch.js"
+import { loadFlow } from "../loadFlow.js"
+import type { LoadedFlow } from "../loadFlow.js"
+import { paramHelpRows, paramsFromOptions } from "../params.js"
+import { quoteArg, storeOf, storeSuffix } from "../store.js"
+
+/** The flow chosen by `--flow`, repeated in suggested commands. */
+export const FLOW_ROW = ["--flow <name>", "the flow to use when the file exports several (export or flow name)"] as const
+
+const OWN_OPTIONS = ["flow", "store", "max-workers", "run-id"]
+const USAGE = "artiflow run <file.ts> [--flow <name>] [--<param> <value>]... [--store <dir>] [--max-workers <n>] [--run-id <id>]"
+
+const OPTIONS: HelpSection = {
+  title: "Options",
+  rows: [
+    FLOW_ROW,
+    STORE_ROW,
+    ["--max-workers <n>", "run at most n tasks at once (default: CPU count x 4)"],
+    ["--run-id <id>", "the new run's id (default: a new time-sortable id)"],
+    HELP_ROW
+  ]
+}
+
+const DESCRIPTION = [
+  "Runs a flow exported by a TypeScript (or JavaScript) file and stores every task's artifacts.",
+  "Parameters are given as --<name> <value> or --<name>=<value>: a string parameter takes the text as is,",
+  "any other type is parsed as JSON first (--n 3, --tags '[\"a\",\"b\"]'), an included file takes a path.",
+  "Prints ctx.log lines, foreach progress, then the run id and the final artifacts. Exit code 1 when the",
+  "run fails (resume it with artiflow resume), 2 for a bad command line or parameter."
+].join("\n")
+
+/** `--flow <name>` and `--store <dir>` as given, for suggested commands. */
+export const launchSuffix = (args: ParsedArgs): string => {
+  const flow = stringOption(args, "flow")
+  return `${flow === undefined ? "" : ` --flow ${quoteArg(flow)}`}${storeSuffix(args)}`
+}
+
+const flowSection = (loaded: LoadedFlow): HelpSection => {
+  const rows = paramHelpRows(loaded.flow)
+  return { title: `Parameters of flow ${loaded.flow.name}`, rows: rows.length === 0 ? [["(none)", ""]] : rows }
+}
+
+const describeFlow = (loaded: LoadedFlow): string =>
+  `${DESCRIPTION}\n\nFlow ${loaded.flow.name} (export ${loaded.exportName} of ${loaded.file})${loaded.flow.description === undefined ? "" : `: ${loaded.flow.description}`}`
+
+const runFlow = run as unknown as (flow: FlowValue, options: RunOptions) => Promise<RunResult<unknown>>
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "run a flow from a file: artiflow run <file.ts> [--<param> <value>]...",
+  flags: [],
+  async help(args) {
+    const file = args.positionals[0]
+    if (file === undefined) return helpText(USAGE, DESCRIPTION, [OPTIONS])
+    const loaded = await loadFlow(file, stringOption(args, "flow"))
+    return helpText(USAGE.replace("<file.ts>", quoteArg(file)), describeFlow(loaded), [flowSection(loaded), OPTIONS])
+  },
+  async run(args, io) {
+    const [file] = positionalArgs(args, 1, 1, "one flow file: artiflow run <file.ts>", "run") as [string]
+    const loaded = await loadFlow(file, stringOption(args, "flow"))
+    const params = paramsFromOptions(loaded.flow, args.options, OWN_OPTIONS)
+    const store = storeOf(args)
+    const maxWorkers = positiveIntOption(args, "max-workers")
+    const runId = stringOption(args, "run-id")
+    const options: RunOptions = {
+      params,
+      store,
+      ...(maxWorkers !== undefined && { maxWorkers }),
+      ...(runId !== undefined && { runId })
+    }
+    return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => runFlow(loaded.flow, { ...options, ...hooks }))
+  }
+}

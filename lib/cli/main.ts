@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/**
+ * The `artiflow` executable: runs the command line on the process's streams and exits with its code. The
+ * only module that touches `process.argv` and `process.exit`.
+ */
+import { cli } from "./cli.js"
+import { streamWriter } from "./io.js"
+
+// A closed pipe (`artiflow dump ... | head`) is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0)
+    throw error
+  })
+}
+
+/** While a flow runs, the first Ctrl-C stops it cleanly; the listener is removed after it, so a second one exits. */
+const onInterrupt = (stop: () => void): (() => void) => {
+  process.once("SIGINT", stop)
+  return () => void process.off("SIGINT", stop)
+}
+
+const io = { stdout: streamWriter(process.stdout), stderr: streamWriter(process.stderr), onInterrupt }
+const code = await cli(process.argv.slice(2), io)
+// Exit once everything written is flushed: process.exit alone can cut output going to a pipe.
+process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
