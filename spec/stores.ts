@@ -40,19 +40,26 @@ export const forEachStore = (body: (name: StoreName, makeStore: () => Promise<Da
 /** Discards `ctx.log` lines: pass as `log` so tests stay quiet. */
 export const quiet = (_line: LogLine): void => {}
 
-/** A store that records the size of every `writeBlob` call made through it, delegating everything. */
-export const countingStore = (
+/**
+ * A store that records what goes through it (the size of every blob written, the hash of every blob read)
+ * and delegates everything.
+ */
+export const spyingStore = (
   store: Datastore
-): { readonly store: Datastore; readonly writes: ReadonlyArray<number> } => {
+): { readonly store: Datastore; readonly writes: ReadonlyArray<number>; readonly reads: ReadonlyArray<string> } => {
   const writes: Array<number> = []
-  const counting: Datastore = {
+  const reads: Array<string> = []
+  const spying: Datastore = {
     description: store.description,
     writeBlob: (bytes) => {
       writes.push(bytes.byteLength)
       return store.writeBlob(bytes)
     },
     hasBlob: (hash) => store.hasBlob(hash),
-    readBlob: (hash) => store.readBlob(hash),
+    readBlob: (hash) => {
+      reads.push(hash)
+      return store.readBlob(hash)
+    },
     createRun: (meta) => store.createRun(meta),
     updateRun: (meta) => store.updateRun(meta),
     readRun: (flow, runId) => store.readRun(flow, runId),
@@ -61,5 +68,5 @@ export const countingStore = (
     commitManifests: (flow, runId, manifests) => store.commitManifests(flow, runId, manifests),
     readManifests: (flow, runId) => store.readManifests(flow, runId)
   }
-  return { store: counting, writes }
+  return { store: spying, writes, reads }
 }

@@ -7,7 +7,7 @@ import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { expect, test } from "vitest"
 import { Client, flow, foreach, join, NotFoundError, param, run, step } from "artiflow"
-import { forEachStore } from "../stores.js"
+import { forEachStore, spyingStore } from "../stores.js"
 
 const quiet = { log: () => {} }
 
@@ -56,6 +56,23 @@ forEachStore((_, makeStore) => {
     expect((await client.runs(Train)).every((r) => r.flow === "Train" && r.status === "succeeded")).toBe(true)
     expect((await client.run("Train")).id).toBe(second.runId)
     expect((await client.run("Train", first.runId)).params).toEqual({ lr: 0.1, tag: "a" })
+  })
+
+  test("opening a run reads no blob; artifacts load one at a time", async () => {
+    const base = await makeStore()
+    const Big = pipe(
+      flow("Big"),
+      step("start", () => ({ big: new Float64Array(100_000).fill(1), other: new Float64Array(100_000).fill(2), n: 1 }))
+    )
+    const result = await run(Big, { store: base, ...quiet })
+    const spied = spyingStore(base)
+    const r = await Client.open(spied.store).run("Big", result.runId)
+    const [task] = await r.step("start").tasks()
+    expect(await task?.artifactNames()).toEqual(["big", "n", "other"])
+    expect((await task?.info("big"))?.size).toBe(800_000)
+    expect(spied.reads).toEqual([])
+    expect(((await r.artifact("big")) as Float64Array)[0]).toBe(1)
+    expect(spied.reads).toHaveLength(1)
   })
 
   test("opens a run: metadata, graph, final record, typed artifacts", async () => {

@@ -7,7 +7,7 @@ import type { RunMeta } from "../../lib/datastore/Manifest.js"
 import { flow, foreach, join, param, run, split, step } from "../../lib/index.js"
 import { runFailure } from "./failure.js"
 import { latestManifests, manifestOf, readMeta, rebuildEntries, rebuildSnapshot } from "./manifests.js"
-import { countingStore, forEachStore, quiet } from "../stores.js"
+import { spyingStore, forEachStore, quiet } from "../stores.js"
 
 const pkg = (await import("../../package.json", { with: { type: "json" } })).default as { version: string }
 
@@ -141,7 +141,7 @@ forEachStore((_name, makeStore) => {
     })
 
     test("an artifact a step did not write is not re-encoded: its entry is the parent's, unlisted", async () => {
-      const counted = countingStore(await makeStore())
+      const counted = spyingStore(await makeStore())
       const big = { text: "z".repeat(30_000) }
       const F = pipe(
         flow("Reuse"),

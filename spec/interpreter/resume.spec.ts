@@ -10,7 +10,7 @@ import { Client, flow, FlowDefinitionError, foreach, join, NotFoundError, param,
 import type { RunEvent } from "../../lib/index.js"
 import { runFailure } from "./failure.js"
 import { expectConsistent, readMeta } from "./manifests.js"
-import { countingStore, forEachStore, quiet } from "../stores.js"
+import { spyingStore, forEachStore, quiet } from "../stores.js"
 
 /** Which tasks a run cloned and which it ran, as "step/task". */
 const recorder = () => {
@@ -64,7 +64,7 @@ const all = ["start/0", "square/0", "square/1", "square/2", "total/0", "left/0",
 
 forEachStore((_name, makeStore) => {
   const failFirst = async (names: ReadonlyArray<string>, params?: { n: number }) => {
-    const counted = countingStore(await makeStore())
+    const counted = spyingStore(await makeStore())
     names.forEach((name) => failing.add(name))
     try {
       const failure = await runFailure(run(Pipeline, { store: counted.store, log: quiet, ...(params && { params }) }))

@@ -8,7 +8,7 @@ import { flow, foreach, join, param, run, runTaskEither, split, step } from "../
 import type { LogLine } from "../../lib/index.js"
 import { invalidOption, runOpen } from "../../lib/types/messages.js"
 import { manifestOf, readMeta, rebuildSnapshot } from "./manifests.js"
-import { countingStore, forEachStore, quiet } from "../stores.js"
+import { spyingStore, forEachStore, quiet } from "../stores.js"
 import { chain, js } from "./untyped.js"
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -24,7 +24,7 @@ const rejection = (running: Promise<unknown>): Promise<unknown> =>
 forEachStore((_name, makeStore) => {
   describe("a 5 MB Float64Array", () => {
     test("passes between steps as is and is stored once, as one raw blob", async () => {
-      const counted = countingStore(await makeStore())
+      const counted = spyingStore(await makeStore())
       const length = (5 * 1024 * 1024) / 8
       const F = pipe(
         flow("Big"),

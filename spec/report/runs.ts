@@ -1,12 +1,13 @@
 /**
  * The run the report tests render: a foreach whose task 1 fails once and is retried, a split with a step
  * whose failure is caught, a join, hostile user text in a value, a parameter help and an error message, and an
- * artifact too big to preview. `readSpy` records which blobs a renderer reads.
+ * artifact too big to preview. `spyingStore` records which blobs a renderer reads.
  */
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { Client, flow, foreach, join, memoryStore, param, run, split, step } from "../../lib/index.js"
-import type { Datastore, RunHandle } from "../../lib/index.js"
+import type { RunHandle } from "../../lib/index.js"
+import { spyingStore } from "../stores.js"
 
 /** A value that would run script if it reached the page unescaped. */
 export const INJECTION = `</script><img src=x onerror="window.__pwned=1"><b>bold</b>`
@@ -58,33 +59,11 @@ export const Report = pipe(
 /** Every step and join of {@link Report}, in flow order. */
 export const REPORT_STEPS = ["start", "fit", "pick", "guarded", "double", "label", "merge", "end"]
 
-/** A store that records the hash of every blob read through it. */
-export const readSpy = (store: Datastore): { readonly store: Datastore; readonly reads: ReadonlyArray<string> } => {
-  const reads: Array<string> = []
-  const spy: Datastore = {
-    description: store.description,
-    writeBlob: (bytes) => store.writeBlob(bytes),
-    hasBlob: (hash) => store.hasBlob(hash),
-    readBlob: (hash) => {
-      reads.push(hash)
-      return store.readBlob(hash)
-    },
-    createRun: (meta) => store.createRun(meta),
-    updateRun: (meta) => store.updateRun(meta),
-    readRun: (flow, runId) => store.readRun(flow, runId),
-    listRuns: (flow) => store.listRuns(flow),
-    listFlows: () => store.listFlows(),
-    commitManifests: (flow, runId, manifests) => store.commitManifests(flow, runId, manifests),
-    readManifests: (flow, runId) => store.readManifests(flow, runId)
-  }
-  return { store: spy, reads }
-}
-
 /** Runs {@link Report} on a fresh memory store and opens the run through a read-spying client. */
 export const reportRun = async (n = 3): Promise<{ readonly run: RunHandle; readonly reads: ReadonlyArray<string> }> => {
   const store = memoryStore()
   const result = await run(Report, { store, params: { n, tag: "nightly" }, log: () => {} })
-  const spied = readSpy(store)
+  const spied = spyingStore(store)
   return { run: await Client.open(spied.store).run("Report", result.runId), reads: spied.reads }
 }
 
