@@ -6,6 +6,7 @@
 import type { ArtifactInfo, TaskHandle } from "../client/TaskHandle.js"
 import { NotFoundError } from "../errors.js"
 import { firstLines, formatBytes, hangingIndent, inspectValue, oneLine, toJsonSafe } from "./format.js"
+import { listNames } from "../listing.js"
 
 /** Values stored in more bytes than this are not loaded unless asked for by name. */
 export const LOAD_LIMIT_BYTES = 1024 * 1024
@@ -44,7 +45,7 @@ export const taskArtifacts = async (task: TaskHandle, only: string | undefined):
 export const valueViews = (values: Readonly<Record<string, unknown>>, only: string | undefined): ReadonlyArray<ArtifactView> => {
   const names = Object.keys(values).sort()
   if (only !== undefined && !names.includes(only)) {
-    throw new NotFoundError(`artiflow: no artifact '${only}' (artifacts: ${names.map((name) => `'${name}'`).join(", ") || "none"})`)
+    throw new NotFoundError(`artiflow: no artifact '${only}' (artifacts: ${listNames(names)})`)
   }
   return names
     .filter((name) => only === undefined || name === only)

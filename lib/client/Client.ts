@@ -8,7 +8,7 @@ import { loadValue } from "../datastore/load.js"
 import { localStore } from "../datastore/local.js"
 import { NotFoundError } from "../errors.js"
 import type { ArtifactsOf, Flow } from "../types/flow.js"
-import { listNames } from "./listing.js"
+import { listNames } from "../listing.js"
 import { RunHandle } from "./RunHandle.js"
 import { Snapshots } from "./Snapshots.js"
 

@@ -2,7 +2,7 @@
 import type { Datastore } from "../datastore/Datastore.js"
 import type { TaskManifest } from "../datastore/Manifest.js"
 import { NotFoundError } from "../errors.js"
-import { listNames } from "./listing.js"
+import { listNames } from "../listing.js"
 import type { Snapshots } from "./Snapshots.js"
 import { TaskHandle } from "./TaskHandle.js"
 

@@ -6,7 +6,7 @@ import type { ArtifactEntry, Encoding, StoredError, StoredFrame, TaskManifest } 
 import { loadValue } from "../datastore/load.js"
 import type { Datastore } from "../datastore/Datastore.js"
 import { NotFoundError } from "../errors.js"
-import { listNames } from "./listing.js"
+import { listNames } from "../listing.js"
 import type { Snapshots } from "./Snapshots.js"
 
 /** How an artifact is stored. */

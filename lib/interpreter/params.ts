@@ -12,10 +12,8 @@ import type { FlowValue } from "../dsl/FlowValue.js"
 import { ParamError } from "../errors.js"
 import { describeValue } from "../types/messages.js"
 
-const hasOwn = (record: object, key: string): boolean => Object.hasOwn(record, key)
-
 const decodeParam = (flow: string, name: string, def: ParamDef, given: object): Either<ParamError, unknown> => {
-  if (!hasOwn(given, name)) {
+  if (!Object.hasOwn(given, name)) {
     if (def.hasDefault) return right(def.default)
     return left(
       new ParamError(name, `artiflow: flow '${flow}': parameter '${name}' is required (${def.codec.name}): pass it in params`)
@@ -38,7 +36,7 @@ const readIncluded = async (
   def: IncludeFileDef,
   given: object
 ): Promise<Either<ParamError, unknown>> => {
-  const path = hasOwn(given, name) ? (given as Record<string, unknown>)[name] : def.default
+  const path = Object.hasOwn(given, name) ? (given as Record<string, unknown>)[name] : def.default
   if (path === undefined) {
     if (!def.required) return right(undefined)
     return left(new ParamError(name, `artiflow: flow '${flow}': file parameter '${name}' is required: pass a path`))
@@ -72,7 +70,7 @@ export const decodeParams = async (
     return left(new ParamError("params", `artiflow: flow '${flow.name}': params must be an object of parameter values`))
   }
   const values = given ?? {}
-  const unknownName = Object.keys(values).find((name) => !hasOwn(flow.params, name))
+  const unknownName = Object.keys(values).find((name) => !Object.hasOwn(flow.params, name))
   if (unknownName !== undefined) {
     const known = Object.keys(flow.params).join(", ") || "none"
     return left(

@@ -12,6 +12,7 @@ import { stepNames } from "../dsl/FlowValue.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { describeFlow } from "../dsl/graph.js"
 import { FlowDefinitionError, NotFoundError } from "../errors.js"
+import { listNames } from "../listing.js"
 import type { ArtifactsOf, Flow, StateOf } from "../types/flow.js"
 import { execute } from "./execute.js"
 import type { ExecutionOptions, RunParams, RunResult } from "./execute.js"
@@ -30,8 +31,6 @@ export interface ResumeOptions<StepName extends string = string> extends Executi
   readonly store?: Datastore
 }
 
-const names = (list: Iterable<string>): string => [...list].map((name) => `'${name}'`).join(", ") || "none"
-
 const findOrigin = async (store: Datastore, flow: string, origin: string | undefined): Promise<RunMeta> => {
   if (origin === undefined) {
     const latest = (await store.listRuns(flow))[0]
@@ -46,7 +45,7 @@ const findOrigin = async (store: Datastore, flow: string, origin: string | undef
     }
   }
   const recent = (await store.listRuns(flow)).slice(0, 10).map((run) => run.runId)
-  throw new NotFoundError(`artiflow: flow '${flow}' has no run '${origin}' to resume (latest runs: ${names(recent)})`)
+  throw new NotFoundError(`artiflow: flow '${flow}' has no run '${origin}' to resume (latest runs: ${listNames(recent)})`)
 }
 
 /** The steps that must run again: `from` and every step that depends on it. */
@@ -54,7 +53,7 @@ const rerunFrom = (flow: FlowValue, lineage: ReadonlyMap<string, StepLineage>, f
   if (from === undefined) return new Set()
   if (!stepNames(flow.nodes).includes(from)) {
     throw new FlowDefinitionError(
-      `artiflow: resume from '${from}': flow '${flow.name}' has no step or join of that name (steps: ${names(stepNames(flow.nodes))})`
+      `artiflow: resume from '${from}': flow '${flow.name}' has no step or join of that name (steps: ${listNames(stepNames(flow.nodes))})`
     )
   }
   return new Set([from, ...[...lineage].filter(([, step]) => step.ancestors.has(from)).map(([name]) => name)])
@@ -79,7 +78,7 @@ const originParams = async (store: Datastore, flow: FlowValue, origin: RunMeta):
   const stored = Object.keys(origin.params).sort()
   if (declared.join("\u0000") !== stored.join("\u0000")) {
     throw new FlowDefinitionError(
-      `artiflow: cannot resume run '${origin.runId}' of flow '${flow.name}': its parameters (${names(stored)}) differ from the flow's (${names(declared)}): start a new run`
+      `artiflow: cannot resume run '${origin.runId}' of flow '${flow.name}': its parameters (${listNames(stored)}) differ from the flow's (${listNames(declared)}): start a new run`
     )
   }
   const values: Record<string, unknown> = {}
