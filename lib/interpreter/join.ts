@@ -20,6 +20,8 @@ import { delta, deriveSnapshot, freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runTask } from "./task.js"
 import type { AttemptResult, TaskResult, TaskSpec, UserCode } from "./task.js"
+import { artifactAt, recordAt } from "./TaskEnd.js"
+import type { HeldArtifact, TaskEnd } from "./TaskEnd.js"
 import type { ScopeState } from "./walk.js"
 
 /** How one branch of a split ended. */
@@ -31,7 +33,7 @@ export interface BranchOutcome {
   readonly reused: boolean
 }
 
-type Artifact = { readonly value: unknown; readonly entry: ArtifactEntry }
+type Artifact = HeldArtifact
 
 const artifactOf = (snapshot: Snapshot, name: string): Artifact | undefined => {
   const entry = snapshot.entries.get(name)
@@ -182,12 +184,12 @@ export const joinSplit = (
   }, reuse)
 
 /** The artifacts listed in a foreach join's `equal`, checked across every task. */
-const equalArtifacts = (join: JoinSpec, ends: ReadonlyArray<ScopeState>): Map<string, Artifact> => {
+const equalArtifacts = (join: JoinSpec, before: Snapshot, ends: ReadonlyArray<TaskEnd>): Map<string, Artifact> => {
   const set = new Map<string, Artifact>()
   if (ends.length === 0) return set
   for (const name of join.options.equal ?? []) {
     if (!ends.some((end) => end.written.has(name))) throw new FlowDefinitionError(equalNotWritten(join.name, name))
-    const holders = ends.map((end, index) => ({ label: `task ${index}`, artifact: artifactOf(end.snapshot, name) }))
+    const holders = ends.map((end, index) => ({ label: `task ${index}`, artifact: artifactAt(before, end, name) }))
     const absent = holders.find((holder) => holder.artifact === undefined)
     const present = holders.find((holder) => holder.artifact !== undefined)
     if (absent !== undefined) {
@@ -203,13 +205,14 @@ export const joinForeach = (
   env: RunEnv,
   join: JoinSpec,
   before: ScopeState,
-  ends: ReadonlyArray<ScopeState>,
+  ends: ReadonlyArray<TaskEnd>,
   reuse: boolean
 ): Promise<TaskResult> =>
   runTask(env, joinTask(join, before), async (ctx, userCode) => {
-    const equal = equalArtifacts(join, ends)
+    const equal = equalArtifacts(join, before.snapshot, ends)
     const merged = deriveSnapshot(before.snapshot, equal, [], undefined)
-    const inputs = Object.freeze(ends.map((end) => end.snapshot.values))
+    // Records are rebuilt only for a join function to read, and live only as long as it holds them.
+    const inputs = join.fn === undefined ? [] : Object.freeze(ends.map((end) => recordAt(before.snapshot, end)))
     const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
     return finishJoin(env, join, before.snapshot, merged, output, [...equal.keys()])
   }, reuse)

@@ -14,10 +14,12 @@ import type { Position } from "./Position.js"
 import { taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
-import { Semaphore } from "./Semaphore.js"
+import { settleInOrder } from "./pool.js"
 import { deriveSnapshot, stepDelta } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runTask } from "./task.js"
+import { compactEnd } from "./TaskEnd.js"
+import type { TaskEnd } from "./TaskEnd.js"
 import type { TaskResult } from "./task.js"
 
 /** Where a scope is: its snapshot, what it wrote so far, and where it runs. */
@@ -71,8 +73,10 @@ const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<
 }
 
 /** Runs every branch (or body) to the end, then throws the first failure once all have settled. */
-const settleAll = async <T>(env: RunEnv, work: ReadonlyArray<Promise<T>>): Promise<ReadonlyArray<T>> => {
-  const settled = await Promise.allSettled(work)
+const settleAll = async <T>(env: RunEnv, work: ReadonlyArray<Promise<T>>): Promise<ReadonlyArray<T>> =>
+  valuesOrFailure(env, await Promise.allSettled(work))
+
+const valuesOrFailure = <T>(env: RunEnv, settled: ReadonlyArray<PromiseSettledResult<T>>): ReadonlyArray<T> => {
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === "rejected")
   if (rejected !== undefined) {
     if (!(rejected.reason instanceof RunStopped)) {
@@ -118,21 +122,22 @@ const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Pr
   const join = node.join
   if (join === undefined) throw new FlowDefinitionError(`artiflow: foreach over '${node.artifact}' was not closed by a join`)
   const items = arrayToIterate(env, node, state)
-  const limit = new Semaphore(node.concurrency ?? Number.POSITIVE_INFINITY)
+  // Bodies in flight: the foreach's own limit, and never many more than can hold a worker. Tasks waiting for a
+  // worker hold memory and gain nothing; twice the workers keeps every worker busy between commits.
+  const width = Math.min(node.concurrency ?? Number.POSITIVE_INFINITY, env.workers.limit * 2)
   const progress = { artifact: node.artifact, taskId: taskIdOf(state.position), total: items.length }
   let done = 0
   env.emit({ type: "foreach-progress", ...progress, done })
-  const bodies = items.map((input, index) =>
-    limit.with(async (): Promise<ScopeState> => {
-      env.checkRunning()
-      const frame = { step: state.position.previous, artifact: node.artifact, index, count: items.length, input }
-      const position: Position = { frames: [...state.position.frames, Object.freeze(frame)], previous: state.position.previous }
-      const end = await runNodes(env, node.body, { ...state, written: new Set(), position })
-      env.emit({ type: "foreach-progress", ...progress, done: ++done })
-      return end
-    })
-  )
-  const ends = await settleAll(env, bodies)
+  const settled = await settleInOrder(items.length, width, async (index): Promise<TaskEnd> => {
+    env.checkRunning()
+    const input = items[index]
+    const frame = { step: state.position.previous, artifact: node.artifact, index, count: items.length, input }
+    const position: Position = { frames: [...state.position.frames, Object.freeze(frame)], previous: state.position.previous }
+    const end = await runNodes(env, node.body, { ...state, written: new Set(), position })
+    env.emit({ type: "foreach-progress", ...progress, done: ++done })
+    return compactEnd(state.snapshot, end)
+  })
+  const ends = valuesOrFailure(env, settled)
   const result = await joinForeach(env, join, state, ends, state.reused && ends.every((end) => end.reused))
   return advance(state, join.name, result)
 }
