@@ -4,32 +4,38 @@
  * own. Manifests are read once per run and resolved snapshots are memoized: reading one artifact of a run
  * with 10,000 tasks reads one manifest log and walks one chain.
  */
-import type { Datastore } from "../datastore/Datastore.js"
+import type { Datastore, ManifestRecord } from "../datastore/Datastore.js"
+import { decodedRecord } from "../datastore/records.js"
 import type { ArtifactEntry, RunMeta, SnapshotRef, TaskManifest } from "../datastore/Manifest.js"
 import { IntegrityError, NotFoundError } from "../errors.js"
 
 const keyOf = (ref: { readonly runId: string; readonly step: string; readonly taskId: string; readonly attempt: number }): string =>
   `${ref.runId}\u0000${ref.step}\u0000${ref.taskId}\u0000${ref.attempt}`
 
-/** One run's manifests, indexed. */
+/** One run's manifests, indexed; each manifest is decoded when first used. */
 export interface RunIndex {
   readonly meta: RunMeta
-  readonly manifests: ReadonlyArray<TaskManifest>
   /** step -> taskId -> attempts, in attempt order. */
-  readonly tasks: ReadonlyMap<string, ReadonlyMap<string, ReadonlyArray<TaskManifest>>>
+  readonly tasks: ReadonlyMap<string, ReadonlyMap<string, ReadonlyArray<ManifestRecord>>>
 }
 
-const indexRun = (meta: RunMeta, manifests: ReadonlyArray<TaskManifest>): RunIndex => {
-  const tasks = new Map<string, Map<string, Array<TaskManifest>>>()
+/** A run's manifests, decoded lazily when the store can do that. */
+const readRecords = async (store: Datastore, flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>> =>
+  store.readManifestRecords !== undefined
+    ? store.readManifestRecords(flow, runId)
+    : (await store.readManifests(flow, runId)).map(decodedRecord)
+
+const indexRun = (meta: RunMeta, manifests: ReadonlyArray<ManifestRecord>): RunIndex => {
+  const tasks = new Map<string, Map<string, Array<ManifestRecord>>>()
   for (const manifest of manifests) {
-    const byTask = tasks.get(manifest.step) ?? new Map<string, Array<TaskManifest>>()
+    const byTask = tasks.get(manifest.step) ?? new Map<string, Array<ManifestRecord>>()
     tasks.set(manifest.step, byTask)
     const attempts = byTask.get(manifest.taskId) ?? []
     byTask.set(manifest.taskId, attempts)
     attempts.push(manifest)
   }
   for (const byTask of tasks.values()) for (const attempts of byTask.values()) attempts.sort((a, b) => a.attempt - b.attempt)
-  return { meta, manifests, tasks }
+  return { meta, tasks }
 }
 
 export class Snapshots {
@@ -48,7 +54,7 @@ export class Snapshots {
     const loading = (async () => {
       const known = meta ?? (await this.store.readRun(this.flow, runId))
       if (known === undefined) throw new NotFoundError(`artiflow: flow '${this.flow}' has no run '${runId}' in the ${this.store.description}`)
-      return indexRun(known, await this.store.readManifests(this.flow, runId))
+      return indexRun(known, await readRecords(this.store, this.flow, runId))
     })()
     this.runs.set(runId, loading)
     loading.catch(() => this.runs.delete(runId))
@@ -58,7 +64,7 @@ export class Snapshots {
   /** The manifest a snapshot ref points to. */
   async manifest(ref: SnapshotRef): Promise<TaskManifest> {
     const index = await this.run(ref.runId)
-    const found = index.tasks.get(ref.step)?.get(ref.taskId)?.find((m) => m.attempt === ref.attempt)
+    const found = index.tasks.get(ref.step)?.get(ref.taskId)?.find((m) => m.attempt === ref.attempt)?.manifest()
     if (found === undefined) {
       throw new IntegrityError(
         `artiflow: flow '${this.flow}': a snapshot refers to run '${ref.runId}', step '${ref.step}', task '${ref.taskId}', attempt ${ref.attempt}, which is not committed`

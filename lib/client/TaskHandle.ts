@@ -4,7 +4,7 @@
  */
 import type { ArtifactEntry, Encoding, StoredError, StoredFrame, TaskManifest } from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
-import type { Datastore } from "../datastore/Datastore.js"
+import type { Datastore, ManifestRecord } from "../datastore/Datastore.js"
 import { NotFoundError } from "../errors.js"
 import { listNames } from "../listing.js"
 import type { Snapshots } from "./Snapshots.js"
@@ -23,17 +23,22 @@ export class TaskHandle {
     private readonly store: Datastore,
     private readonly snapshots: Snapshots,
     private readonly runId: string,
-    private readonly manifest: TaskManifest,
-    private readonly committed: ReadonlyArray<TaskManifest>
+    private readonly record: ManifestRecord,
+    private readonly committed: ReadonlyArray<ManifestRecord>
   ) {}
+
+  /** Decoded on first use: listing a step's 10,000 tasks decodes none of their manifests. */
+  private get manifest(): TaskManifest {
+    return this.record.manifest()
+  }
 
   /** The foreach index path joined with "." ("3", "3.1"), or "0" outside any foreach. */
   get id(): string {
-    return this.manifest.taskId
+    return this.record.taskId
   }
 
   get step(): string {
-    return this.manifest.step
+    return this.record.step
   }
 
   /** The task's index in its (innermost) foreach, or `undefined` outside any foreach. */
@@ -51,7 +56,7 @@ export class TaskHandle {
 
   /** This handle's attempt number (0 for the first try). */
   get attempt(): number {
-    return this.manifest.attempt
+    return this.record.attempt
   }
 
   /** The attempt's error: why it failed, or what `catch` caught. */

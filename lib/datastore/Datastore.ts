@@ -87,6 +87,22 @@ export interface Datastore {
    * `NotFoundError` when the run was never created, and `IntegrityError` when stored manifests are corrupt.
    */
   readManifests(flow: string, runId: string): Promise<ReadonlyArray<TaskManifest>>
+
+  /**
+   * Optional: the same manifests as {@link readManifests}, each decoded only when its `manifest()` is first
+   * called. A client that opens a run of 10,000 tasks to read one artifact then decodes the two or three
+   * manifests it needs, not all of them. Stores without it are read with readManifests.
+   */
+  readManifestRecords?(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>>
+}
+
+/** A committed manifest: which task attempt it is, and the whole manifest decoded on demand. */
+export interface ManifestRecord {
+  readonly step: string
+  readonly taskId: string
+  readonly attempt: number
+  /** The decoded manifest (decoded once). Throws IntegrityError when its text does not match its header. */
+  manifest(): TaskManifest
 }
 
 export type { ArtifactEntry, RunMeta, TaskManifest }

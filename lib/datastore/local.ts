@@ -20,7 +20,7 @@
 import { promises as fs } from "node:fs"
 import { join, resolve } from "node:path"
 import { NotFoundError, StorageError } from "../errors.js"
-import type { BlobInfo, Datastore, RunSummary } from "./Datastore.js"
+import type { BlobInfo, Datastore, ManifestRecord, RunSummary } from "./Datastore.js"
 import { LocalBlobs } from "./localBlobs.js"
 import {
   Directories,
@@ -138,6 +138,14 @@ class Local implements Datastore {
     assertValidRun(flow, runId)
     const manifests = await this.logs.read(this.logFile(flow, runId))
     if (manifests !== undefined) return manifests
+    await this.requireRun(flow, runId)
+    return []
+  }
+
+  async readManifestRecords(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>> {
+    assertValidRun(flow, runId)
+    const records = await this.logs.readRecords(this.logFile(flow, runId))
+    if (records !== undefined) return records
     await this.requireRun(flow, runId)
     return []
   }

@@ -5,11 +5,12 @@
  */
 import { promises as fs } from "node:fs"
 import { dirname } from "node:path"
+import type { ManifestRecord } from "./Datastore.js"
 import type { TaskManifest } from "./Manifest.js"
 import { GroupCommit } from "./groupCommit.js"
 import { attempt, fsyncDirectory, readIfExists } from "./localFiles.js"
 import { frameRecord, parseLog } from "./manifestLog.js"
-import { decodeManifest, encodeManifest } from "./records.js"
+import { encodeManifest, lazyRecord } from "./records.js"
 
 /** The manifest logs of one local store: group-committed appends, verified reads. */
 export class LocalManifestLogs {
@@ -28,9 +29,15 @@ export class LocalManifestLogs {
 
   /** The manifests in the log in `file`, in commit order, or undefined when there is no log. */
   async read(file: string): Promise<ReadonlyArray<TaskManifest> | undefined> {
+    const records = await this.readRecords(file)
+    return records?.map((record) => record.manifest())
+  }
+
+  /** Like {@link read}, each manifest decoded on first use. */
+  async readRecords(file: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
     const bytes = await readIfExists(file, "read")
     if (bytes === undefined) return undefined
-    return parseLog(bytes, file).records.map((text, i) => decodeManifest(text, `record ${i + 1} of ${file}`))
+    return parseLog(bytes, file).records.map((text, i) => lazyRecord(text, `record ${i + 1} of ${file}`))
   }
 
   /** One group-commit batch: a single append of every record. */

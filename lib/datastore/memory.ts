@@ -5,10 +5,10 @@
  */
 import { sha256Hex, isSha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError, StorageError } from "../errors.js"
-import type { BlobInfo, Datastore, RunSummary } from "./Datastore.js"
+import type { BlobInfo, Datastore, ManifestRecord, RunSummary } from "./Datastore.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun } from "./names.js"
-import { decodeManifest, decodeRunMeta, encodeManifest, encodeRunMeta, newestFirst, summarize } from "./records.js"
+import { decodeManifest, decodeRunMeta, encodeManifest, encodeRunMeta, lazyRecord, newestFirst, summarize } from "./records.js"
 
 /** A memory store, with its blobs exposed so tests can tamper with them. */
 export interface MemoryStore extends Datastore {
@@ -95,6 +95,11 @@ class Memory implements MemoryStore {
   async readManifests(flow: string, runId: string): Promise<ReadonlyArray<TaskManifest>> {
     const run = this.run(flow, runId)
     return run.manifests.map((text, i) => decodeManifest(text, `record ${i + 1} of ${this.where(flow, runId)}`))
+  }
+
+  async readManifestRecords(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>> {
+    const run = this.run(flow, runId)
+    return run.manifests.map((text, i) => lazyRecord(text, `record ${i + 1} of ${this.where(flow, runId)}`))
   }
 
   private run(flow: string, runId: string): StoredRun {

@@ -86,6 +86,33 @@ export const manifestSection = (make: MakeHarness): void => {
         expect((await store.readManifests("Other", "r1")).map((m) => m.step)).toEqual(["c"])
       }))
 
+    test("manifest records name each attempt and decode to what readManifests returns", () =>
+      withStore(make, async ({ store }) => {
+        await store.createRun(runMeta("Train", "r1"))
+        const committed = [manifest("start"), manifest("fit", "0", 0, { artifacts: { score: entry } }), manifest("fit", "0", 1)]
+        await store.commitManifests("Train", "r1", committed)
+        if (store.readManifestRecords === undefined) return
+        const records = await store.readManifestRecords("Train", "r1")
+        expect(records.map((r) => [r.step, r.taskId, r.attempt])).toEqual([
+          ["start", "0", 0],
+          ["fit", "0", 0],
+          ["fit", "0", 1]
+        ])
+        expect(records.map((r) => r.manifest())).toEqual(await store.readManifests("Train", "r1"))
+        await expect(store.readManifestRecords("Train", "r2")).rejects.toBeInstanceOf(NotFoundError)
+      }))
+
+    test("step and task names that need JSON escapes survive the record header", () =>
+      withStore(make, async ({ store }) => {
+        await store.createRun(runMeta("Train", "r1"))
+        await store.commitManifests("Train", "r1", [manifest('fit "quoted" \\ é', "0")])
+        const records = (await store.readManifestRecords?.("Train", "r1")) ?? []
+        for (const record of records) {
+          expect(record.step).toBe('fit "quoted" \\ é')
+          expect(record.manifest().step).toBe(record.step)
+        }
+      }))
+
     test("artifact records come back with null prototypes: 'constructor' is not an artifact", () =>
       withStore(make, async ({ store }) => {
         await store.createRun(runMeta("Train", "r1"))
