@@ -44,6 +44,21 @@ export class NotStorableError extends ArtiflowError {
   }
 }
 
+/**
+ * A task changed an inherited artifact in place (typed arrays, ArrayBuffers and a few other objects cannot be
+ * frozen), so the record in memory no longer matches the store. Raised by the `verify` run option.
+ */
+export class MutatedArtifactError extends ArtiflowError {
+  readonly _tag = "MutatedArtifactError"
+  constructor(
+    message: string,
+    readonly step: string,
+    readonly artifact: string
+  ) {
+    super(message)
+  }
+}
+
 /** Stored bytes do not match their content hash, or a stored record cannot be parsed. */
 export class IntegrityError extends ArtiflowError {
   readonly _tag = "IntegrityError"

@@ -34,6 +34,9 @@ export default defineConfig({
           name: "unit",
           include: ["spec/**/*.spec.ts"],
           exclude: ["spec/compilers/**", "**/node_modules/**"],
+          // Every run in the suite re-hashes inherited binary artifacts at each commit: a step of ours (or of
+          // an example) that changed one in place would fail its test instead of corrupting what it stores.
+          env: { ARTIFLOW_VERIFY: "1" },
           // The CLI tests run the compiled dist/cli/main.js: build it once first.
           globalSetup: ["spec/globalSetup.ts"]
         }

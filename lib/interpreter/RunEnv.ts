@@ -46,6 +46,8 @@ export interface RunEnvConfig {
   readonly signal: AbortSignal | undefined
   /** For a resumed run: which tasks of the origin run it reuses. */
   readonly reuse: ReusePlan | undefined
+  /** Re-hash inherited artifacts that freezing cannot protect when each task commits (see verify.ts). */
+  readonly verify: boolean
 }
 
 export class RunEnv {
@@ -57,6 +59,7 @@ export class RunEnv {
   readonly workers: Semaphore
   readonly log: (line: LogLine) => void
   readonly reuse: ReusePlan | undefined
+  readonly verify: boolean
   /** Names of the flow's parameters and included files (read-only artifacts). */
   readonly params: ReadonlySet<string>
   private readonly onEvent: (event: RunEvent) => void
@@ -64,6 +67,7 @@ export class RunEnv {
   constructor(config: RunEnvConfig) {
     ;({ flow: this.flow, store: this.store, runId: this.runId, workers: this.workers, log: this.log } = config)
     this.reuse = config.reuse
+    this.verify = config.verify
     this.onEvent = config.onEvent
     this.params = new Set(Object.keys(config.flow.params))
     const userSignal = config.signal

@@ -4,7 +4,8 @@
  * from: an artifact a step did not write keeps its value object and its entry, with no serialization,
  * hashing or I/O.
  */
-import { enableMapSet, freeze } from "immer"
+import { enableMapSet } from "immer"
+import { deepFreeze } from "./freeze.js"
 import type { ArtifactEntry, SnapshotRef } from "../datastore/Manifest.js"
 
 // Before any immer use: using Map/Set first silently disables auto-freeze process-wide (DESIGN.md §7).
@@ -19,8 +20,11 @@ export interface Snapshot {
   readonly ref: SnapshotRef | undefined
 }
 
-/** An artifact value as a later step may see it: deeply frozen where immer can freeze (not typed arrays). */
-export const freezeValue = <T>(value: T): T => freeze(value, true)
+/**
+ * An artifact value as a later step may see it: deeply frozen, Dates and class instances included; binary
+ * data cannot be frozen (see freeze.ts, and the `verify` run option).
+ */
+export const freezeValue = <T>(value: T): T => deepFreeze(value)
 
 /** A snapshot built from a base and the artifacts that changed (set) or disappeared (removed). */
 export const deriveSnapshot = (

@@ -14,6 +14,7 @@ import { RunEnv, RunStopped } from "./RunEnv.js"
 import type { LogLine } from "./RunEnv.js"
 import { newRunId } from "./runId.js"
 import { Semaphore } from "./Semaphore.js"
+import { verifyByDefault } from "./verify.js"
 import { freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runNodes } from "./walk.js"
@@ -30,6 +31,13 @@ export interface ExecutionOptions {
   readonly log?: (line: LogLine) => void
   /** Receives what the run does as it goes: tasks finishing, foreach progress (for progress displays). */
   readonly onEvent?: (event: RunEvent) => void
+  /**
+   * When each task commits, re-hash the artifacts it inherited that freezing cannot protect (typed arrays,
+   * ArrayBuffers, values holding them) and fail the task with MutatedArtifactError if one was changed in
+   * place. Off by default (it costs an encode and a hash of those artifacts per task); on when the
+   * environment has ARTIFLOW_VERIFY=1, which is meant for test suites.
+   */
+  readonly verify?: boolean
 }
 
 /** What a successful run resolves to. */
@@ -85,7 +93,8 @@ export const execute = async (
     log: options.log ?? printLine,
     onEvent: options.onEvent ?? (() => {}),
     signal: options.signal,
-    reuse
+    reuse,
+    verify: options.verify ?? verifyByDefault()
   })
   env.emit({ type: "run-started", flow: flow.name, runId, originRunId: reuse?.originRunId })
   const values = Object.freeze(Object.fromEntries(Object.entries(params.values).map(([k, v]) => [k, freezeValue(v)])))

@@ -7,7 +7,7 @@
 import type { ArtifactEntry, StoredError, TaskManifest } from "../datastore/Manifest.js"
 import { storeValue } from "../datastore/artifacts.js"
 import type { StepOptions } from "../dsl/ast.js"
-import { FlowDefinitionError, NotStorableError, RunAbortedError, StepTimeoutError } from "../errors.js"
+import { FlowDefinitionError, MutatedArtifactError, NotStorableError, RunAbortedError, StepTimeoutError } from "../errors.js"
 import type { RunContext } from "../types/context.js"
 import { cloneTask } from "./clone.js"
 import { createContext } from "./context.js"
@@ -18,6 +18,7 @@ import type { RunEnv } from "./RunEnv.js"
 import { deriveSnapshot, freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import type { Changes } from "./output.js"
+import { verifyInherited } from "./verify.js"
 
 export interface TaskSpec {
   readonly name: string
@@ -56,8 +57,9 @@ export interface TaskResult {
   readonly reused: boolean
 }
 
+/** The flow's code is wrong: running it again would not help, and `catch` must not hide it. */
 const isRuleViolation = (error: unknown): boolean =>
-  error instanceof FlowDefinitionError || error instanceof NotStorableError
+  error instanceof FlowDefinitionError || error instanceof NotStorableError || error instanceof MutatedArtifactError
 
 const storedError = (error: unknown): StoredError => {
   if (error instanceof Error) {
@@ -190,6 +192,7 @@ export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody, reuse = 
         const ctx = createContext(env, spec.position, { step: spec.name, taskId, attempt, signal }, logs)
         const userCode: UserCode = (call) => untilAborted(Promise.resolve().then(call), signal)
         const result = await body(ctx, userCode)
+        if (env.verify) verifyInherited(spec.name, taskId, spec.base, result.next)
         const ref = { runId: env.runId, step: spec.name, taskId, attempt }
         await env.commit(
           manifestOf(spec, attempt, startedAt, logs, {
