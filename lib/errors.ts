@@ -82,6 +82,14 @@ export class StepTimeoutError extends ArtiflowError {
   readonly _tag = "StepTimeoutError"
 }
 
+/**
+ * Work larger than a limit the run guards against (a foreach wider than `maxForeachItems`, a value too large to
+ * encode), refused before anything of it is stored. The message says which limit and how to raise or avoid it.
+ */
+export class ResourceLimitError extends ArtiflowError {
+  readonly _tag = "ResourceLimitError"
+}
+
 /** The run was cancelled through its `signal`. */
 export class RunAbortedError extends ArtiflowError {
   readonly _tag = "RunAbortedError"

@@ -47,7 +47,7 @@ export type {
   StoredFrame,
   TaskManifest
 } from "./datastore/Manifest.js"
-export { MutatedArtifactError, RunAbortedError, RunFailedError, StepTimeoutError } from "./errors.js"
+export { MutatedArtifactError, ResourceLimitError, RunAbortedError, RunFailedError, StepTimeoutError } from "./errors.js"
 export { Client } from "./client/Client.js"
 export type { RunHandle } from "./client/RunHandle.js"
 export type { StepHandle } from "./client/StepHandle.js"

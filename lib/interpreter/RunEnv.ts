@@ -48,6 +48,8 @@ export interface RunEnvConfig {
   readonly reuse: ReusePlan | undefined
   /** Re-hash inherited artifacts that freezing cannot protect when each task commits (see verify.ts). */
   readonly verify: boolean
+  /** A foreach over more items fails before its first task. */
+  readonly maxForeachItems: number
 }
 
 export class RunEnv {
@@ -60,6 +62,7 @@ export class RunEnv {
   readonly log: (line: LogLine) => void
   readonly reuse: ReusePlan | undefined
   readonly verify: boolean
+  readonly maxForeachItems: number
   /** Names of the flow's parameters and included files (read-only artifacts). */
   readonly params: ReadonlySet<string>
   private readonly onEvent: (event: RunEvent) => void
@@ -68,6 +71,7 @@ export class RunEnv {
     ;({ flow: this.flow, store: this.store, runId: this.runId, workers: this.workers, log: this.log } = config)
     this.reuse = config.reuse
     this.verify = config.verify
+    this.maxForeachItems = config.maxForeachItems
     this.onEvent = config.onEvent
     this.params = new Set(Object.keys(config.flow.params))
     const userSignal = config.signal

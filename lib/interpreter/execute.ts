@@ -38,7 +38,15 @@ export interface ExecutionOptions {
    * environment has ARTIFLOW_VERIFY=1, which is meant for test suites.
    */
   readonly verify?: boolean
+  /**
+   * A foreach over more items than this fails with ResourceLimitError before starting any of its tasks
+   * (default 100,000). Each foreach task keeps about 1 KB in memory until its join.
+   */
+  readonly maxForeachItems?: number
 }
+
+/** The default of {@link ExecutionOptions.maxForeachItems}. */
+export const DEFAULT_MAX_FOREACH_ITEMS = 100_000
 
 /** What a successful run resolves to. */
 export interface RunResult<Artifacts> {
@@ -94,7 +102,8 @@ export const execute = async (
     onEvent: options.onEvent ?? (() => {}),
     signal: options.signal,
     reuse,
-    verify: options.verify ?? verifyByDefault()
+    verify: options.verify ?? verifyByDefault(),
+    maxForeachItems: options.maxForeachItems ?? DEFAULT_MAX_FOREACH_ITEMS
   })
   env.emit({ type: "run-started", flow: flow.name, runId, originRunId: reuse?.originRunId })
   const values = Object.freeze(Object.fromEntries(Object.entries(params.values).map(([k, v]) => [k, freezeValue(v)])))

@@ -58,9 +58,14 @@ export const checkFlow = (flow: unknown): FlowValue => {
 
 /** Checks the options `run` and `resume` share. */
 export const checkOptions = (flow: string, options: RunOptions): void => {
-  const { maxWorkers, runId, store } = options
-  if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers > 0)) {
-    throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, "maxWorkers", "an integer > 0", maxWorkers))
+  const { maxWorkers, maxForeachItems, verify, runId, store } = options
+  for (const [name, value] of [["maxWorkers", maxWorkers], ["maxForeachItems", maxForeachItems]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, name, "an integer > 0", value))
+    }
+  }
+  if (verify !== undefined && typeof verify !== "boolean") {
+    throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, "verify", "true or false", verify))
   }
   if (runId !== undefined && !isValidRunId(runId)) {
     throw new FlowDefinitionError(

@@ -5,7 +5,7 @@
  */
 import * as t from "io-ts"
 import type { FlowNode, ForeachNode, SplitNode, StepNode, UseNode } from "../dsl/ast.js"
-import { FlowDefinitionError } from "../errors.js"
+import { FlowDefinitionError, ResourceLimitError } from "../errors.js"
 import { foreachMissing, foreachNotArray, subflowNeeds } from "../types/messages.js"
 import { joinForeach, joinSplit } from "./join.js"
 import type { BranchOutcome } from "./join.js"
@@ -106,15 +106,25 @@ const runSplit = async (env: RunEnv, node: SplitNode, state: ScopeState): Promis
  * Fails the run with a rule broken between tasks (a foreach over a missing artifact, a subflow's needs),
  * charging it to the step whose record broke it.
  */
-const failBetweenTasks = (env: RunEnv, state: ScopeState, message: string): never => {
-  env.fail({ step: state.position.previous, taskId: taskIdOf(state.position), cause: new FlowDefinitionError(message) })
+const failBetweenTasks = (env: RunEnv, state: ScopeState, cause: string | Error): never => {
+  const error = typeof cause === "string" ? new FlowDefinitionError(cause) : cause
+  env.fail({ step: state.position.previous, taskId: taskIdOf(state.position), cause: error })
   throw new RunStopped()
 }
+
+const foreachTooWide = (artifact: string, step: string, items: number, limit: number): string =>
+  `artiflow: foreach over '${artifact}' after step '${step}' has ${items.toLocaleString("en-US")} items, more than ` +
+  `maxForeachItems (${limit.toLocaleString("en-US")}); no task was started. Each item is a task that keeps about 1 KB ` +
+  `in memory until the join: raise the limit with run(flow, { maxForeachItems: ${items} }) if the machine has the ` +
+  "memory, or iterate over batches of items instead"
 
 const arrayToIterate = (env: RunEnv, node: ForeachNode, state: ScopeState): ReadonlyArray<unknown> => {
   if (!state.snapshot.entries.has(node.artifact)) return failBetweenTasks(env, state, foreachMissing(node.artifact))
   const value = state.snapshot.values[node.artifact]
   if (!Array.isArray(value)) return failBetweenTasks(env, state, foreachNotArray(node.artifact))
+  if (value.length > env.maxForeachItems) {
+    return failBetweenTasks(env, state, new ResourceLimitError(foreachTooWide(node.artifact, state.position.previous, value.length, env.maxForeachItems)))
+  }
   return value
 }
 
