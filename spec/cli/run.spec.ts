@@ -86,7 +86,7 @@ describe("run", () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
       [
-        `artiflow: flow 'Params' has no parameter --count (parameters: --n <number>, --name <string>, --tags <Array<string>>, --mode <("fast" | "slow")>, --verbose <boolean>, --notes <path>; options: --flow, --store, --max-workers, --run-id)`,
+        `artiflow: flow 'Params' has no parameter --count (parameters: --n <number>, --name <string>, --tags <Array<string>>, --mode <("fast" | "slow")>, --verbose <boolean>, --notes <path>; options: --flow, --store, --max-workers, --max-foreach-items, --verify, --run-id)`,
         "see: artiflow run --help",
         ""
       ].join("\n")
@@ -123,6 +123,17 @@ describe("run", () => {
     expect(workers.stderr).toBe("artiflow: option --max-workers expects an integer > 0 (received '0')\n")
   })
 
+  test("--max-foreach-items refuses a wider foreach (exit 1, saying how to raise it); --verify runs a clean flow", async () => {
+    const refused = await artiflow(["run", fixture("wide"), "--count", "5", "--max-foreach-items", "4"], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(
+      "foreach over 'items' after step 'start' has 5 items, more than maxForeachItems (4); no task was started"
+    )
+    const verified = await artiflow(["run", fixture("wide"), "--count", "5", "--verify"], env)
+    expect(verified.code).toBe(0)
+    expect(verified.stdout).toMatch(/^ {2}total {2}30$/m)
+  })
+
   test("a file that breaks a DSL rule when it loads is exit 2 with the rule's message (JavaScript files load too)", async () => {
     const result = await artiflow(["run", "spec/cli/fixtures/broken.mjs"], env)
     expect(result).toMatchObject({
@@ -137,7 +148,7 @@ describe("run", () => {
     expect(result.code).toBe(0)
     const lines = result.stdout.split("\n")
     expect(lines[0]).toBe(
-      `Usage: artiflow run ${fixture("params")} [--flow <name>] [--<param> <value>]... [--store <dir>] [--max-workers <n>] [--run-id <id>]`
+      `Usage: artiflow run ${fixture("params")} [--flow <name>] [--<param> <value>]... [--store <dir>] [--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>]`
     )
     expect(lines).toContain("Flow Params (export Params of spec/cli/fixtures/params.ts): echoes its parameters")
     const start = lines.indexOf("Parameters of flow Params:")
@@ -149,7 +160,7 @@ describe("run", () => {
       "  --verbose <boolean>         default: false",
       "  --notes <path>              a text file; read as UTF-8 text; optional"
     ])
-    expect(lines).toContain("  --store <dir>      datastore directory (default: $ARTIFLOW_HOME, else ./.artiflow)")
+    expect(lines).toContain("  --store <dir>            datastore directory (default: $ARTIFLOW_HOME, else ./.artiflow)")
   })
 })
 
@@ -193,7 +204,7 @@ describe("a failing run and its resume", () => {
   test("resume takes no parameters, and an unknown origin is exit 2", async () => {
     const withParam = await artiflow(["resume", "examples/flaky.ts", "--threshold", "1"], env)
     expect(withParam.code).toBe(2)
-    expect(withParam.stderr).toContain("artiflow: resume has no option --threshold (options: --flow, --origin, --from, --store, --max-workers, --run-id)\n")
+    expect(withParam.stderr).toContain("artiflow: resume has no option --threshold (options: --flow, --origin, --from, --store, --max-workers, --max-foreach-items, --verify, --run-id)\n")
     const noRun = await artiflow(["resume", "examples/flaky.ts"], env)
     expect(noRun.code).toBe(2)
     expect(noRun.stderr).toMatch(/^artiflow: flow 'Flaky' has no run to resume in the local store at /)

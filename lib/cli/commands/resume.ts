@@ -3,15 +3,16 @@ import type { FlowValue } from "../../dsl/FlowValue.js"
 import { resume } from "../../interpreter/resume.js"
 import type { ResumeOptions } from "../../interpreter/resume.js"
 import type { RunResult } from "../../interpreter/run.js"
-import { checkOptionNames, positionalArgs, positiveIntOption, stringOption } from "../args.js"
+import { checkOptionNames, positionalArgs, stringOption } from "../args.js"
 import { HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command } from "../command.js"
+import { EXECUTION_FLAGS, EXECUTION_OPTIONS, EXECUTION_ROWS, EXECUTION_USAGE, executionOptions } from "../execution.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import { storeOf } from "../store.js"
 import { FLOW_ROW, launchSuffix } from "./run.js"
 
-const USAGE = "artiflow resume <file.ts> [--flow <name>] [--origin <run>] [--from <step>] [--store <dir>] [--max-workers <n>] [--run-id <id>]"
+const USAGE = `artiflow resume <file.ts> [--flow <name>] [--origin <run>] [--from <step>] [--store <dir>] ${EXECUTION_USAGE}`
 
 const HELP = helpText(
   USAGE,
@@ -28,22 +29,21 @@ const HELP = helpText(
         ["--origin <run>", "the run to resume (default: the flow's latest run)"],
         ["--from <step>", "run this step and everything after it again, even where the origin succeeded"],
         STORE_ROW,
-        ["--max-workers <n>", "run at most n tasks at once (default: CPU count x 4)"],
-        ["--run-id <id>", "the new run's id (default: a new time-sortable id)"],
+        ...EXECUTION_ROWS,
         HELP_ROW
       ]
     }
   ]
 )
 
-const OPTIONS = ["flow", "origin", "from", "store", "max-workers", "run-id"]
+const OPTIONS = ["flow", "origin", "from", "store", ...EXECUTION_OPTIONS]
 
 const resumeFlow = resume as unknown as (flow: FlowValue, options: ResumeOptions) => Promise<RunResult<unknown>>
 
 export const resumeCommand: Command = {
   name: "resume",
   summary: "resume a flow's failed run, reusing what succeeded",
-  flags: [],
+  flags: EXECUTION_FLAGS,
   help: async () => HELP,
   async run(args, io) {
     const [file] = positionalArgs(args, 1, 1, "one flow file: artiflow resume <file.ts>", "resume") as [string]
@@ -51,14 +51,11 @@ export const resumeCommand: Command = {
     const loaded = await loadFlow(file, stringOption(args, "flow"))
     const origin = stringOption(args, "origin")
     const from = stringOption(args, "from")
-    const maxWorkers = positiveIntOption(args, "max-workers")
-    const runId = stringOption(args, "run-id")
     const options: ResumeOptions = {
       store: storeOf(args),
       ...(origin !== undefined && { origin }),
       ...(from !== undefined && { from }),
-      ...(maxWorkers !== undefined && { maxWorkers }),
-      ...(runId !== undefined && { runId })
+      ...executionOptions(args)
     }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => resumeFlow(loaded.flow, { ...options, ...hooks }))
   }

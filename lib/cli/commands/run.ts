@@ -2,10 +2,11 @@
 import type { FlowValue } from "../../dsl/FlowValue.js"
 import { run } from "../../interpreter/run.js"
 import type { RunOptions, RunResult } from "../../interpreter/run.js"
-import { positionalArgs, positiveIntOption, stringOption } from "../args.js"
+import { positionalArgs, stringOption } from "../args.js"
 import type { ParsedArgs } from "../args.js"
 import { HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command, HelpSection } from "../command.js"
+import { EXECUTION_FLAGS, EXECUTION_OPTIONS, EXECUTION_ROWS, EXECUTION_USAGE, executionOptions } from "../execution.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import type { LoadedFlow } from "../loadFlow.js"
@@ -15,16 +16,15 @@ import { quoteArg, storeOf, storeSuffix } from "../store.js"
 /** The flow chosen by `--flow`, repeated in suggested commands. */
 export const FLOW_ROW = ["--flow <name>", "the flow to use when the file exports several (export or flow name)"] as const
 
-const OWN_OPTIONS = ["flow", "store", "max-workers", "run-id"]
-const USAGE = "artiflow run <file.ts> [--flow <name>] [--<param> <value>]... [--store <dir>] [--max-workers <n>] [--run-id <id>]"
+const OWN_OPTIONS = ["flow", "store", ...EXECUTION_OPTIONS]
+const USAGE = `artiflow run <file.ts> [--flow <name>] [--<param> <value>]... [--store <dir>] ${EXECUTION_USAGE}`
 
 const OPTIONS: HelpSection = {
   title: "Options",
   rows: [
     FLOW_ROW,
     STORE_ROW,
-    ["--max-workers <n>", "run at most n tasks at once (default: CPU count x 4)"],
-    ["--run-id <id>", "the new run's id (default: a new time-sortable id)"],
+    ...EXECUTION_ROWS,
     HELP_ROW
   ]
 }
@@ -56,7 +56,7 @@ const runFlow = run as unknown as (flow: FlowValue, options: RunOptions) => Prom
 export const runCommand: Command = {
   name: "run",
   summary: "run a flow from a file: artiflow run <file.ts> [--<param> <value>]...",
-  flags: [],
+  flags: EXECUTION_FLAGS,
   async help(args) {
     const file = args.positionals[0]
     if (file === undefined) return helpText(USAGE, DESCRIPTION, [OPTIONS])
@@ -67,15 +67,7 @@ export const runCommand: Command = {
     const [file] = positionalArgs(args, 1, 1, "one flow file: artiflow run <file.ts>", "run") as [string]
     const loaded = await loadFlow(file, stringOption(args, "flow"))
     const params = paramsFromOptions(loaded.flow, args.options, OWN_OPTIONS)
-    const store = storeOf(args)
-    const maxWorkers = positiveIntOption(args, "max-workers")
-    const runId = stringOption(args, "run-id")
-    const options: RunOptions = {
-      params,
-      store,
-      ...(maxWorkers !== undefined && { maxWorkers }),
-      ...(runId !== undefined && { runId })
-    }
+    const options: RunOptions = { params, store: storeOf(args), ...executionOptions(args) }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => runFlow(loaded.flow, { ...options, ...hooks }))
   }
 }
