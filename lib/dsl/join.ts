@@ -96,12 +96,19 @@ const checkJoinOptions = (name: string, options: unknown): JoinOptions => {
   if (equal !== undefined) checkNameList(name, "equal", equal)
   return Object.freeze({
     ...stepOptions,
-    ...(resolve !== undefined && { resolve: Object.freeze({ ...resolve }) }),
-    ...(take !== undefined && { take: Object.freeze({ ...take }) }),
+    ...(resolve !== undefined && { resolve: nullPrototypeCopy(resolve) }),
+    ...(take !== undefined && { take: nullPrototypeCopy(take) }),
     ...(exclude !== undefined && { exclude: Object.freeze([...exclude]) }),
     ...(equal !== undefined && { equal: Object.freeze([...equal]) })
   })
 }
+
+/**
+ * A frozen copy without a prototype. The interpreter looks artifact names up in `resolve` and `take`: with
+ * Object.prototype behind them, an artifact named "constructor" or "toString" would find Object's own
+ * function there (and `resolve` would call `Object` as the resolver, `take` would drop the artifact).
+ */
+const nullPrototypeCopy = <T extends object>(record: T): T => Object.freeze(Object.assign(Object.create(null) as T, record))
 
 const checkRecordOf = (name: string, option: string, value: unknown, kind: "function" | "string"): void => {
   const valid =

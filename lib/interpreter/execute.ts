@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os"
 import type { Datastore } from "../datastore/Datastore.js"
 import type { ArtifactEntry } from "../datastore/Manifest.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
-import { FlowDefinitionError, RunFailedError } from "../errors.js"
+import { FlowDefinitionError, RunFailedError, messageOf } from "../errors.js"
 import type { RunEvent } from "./events.js"
 import { startMeta } from "./meta.js"
 import type { ReusePlan } from "./reuse.js"
@@ -75,7 +75,13 @@ const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promis
   if (failure !== undefined || end === undefined) {
     const { step, taskId, cause } = failure ?? { step: "(run)", taskId: "-", cause: new Error("artiflow: the run stopped") }
     const error = new RunFailedError(env.flow.name, env.runId, step, taskId, cause)
-    await env.store.updateRun({ ...meta, status: "failed", finishedAt, failure: { step, taskId, message: error.message } })
+    // The caller learns which step failed even when the store cannot take the run's new status (a full disk):
+    // the run then still reads as "running", and resume picks it up all the same.
+    await env.store
+      .updateRun({ ...meta, status: "failed", finishedAt, failure: { step, taskId, message: error.message } })
+      .catch((updateError: unknown) => {
+        error.message += ` (the run's failed status could not be recorded: ${messageOf(updateError)})`
+      })
     env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "failed" })
     throw error
   }

@@ -9,7 +9,7 @@ import type { ArtifactEntry } from "../datastore/Manifest.js"
 import { storeEncoded } from "../datastore/artifacts.js"
 import { isEphemeral, isValidArtifactName } from "../dsl/names.js"
 import { FlowDefinitionError, NotStorableError } from "../errors.js"
-import { describeValue, notStorable, paramWrite } from "../types/messages.js"
+import { describeValue, invalidArtifactName, notStorable, paramWrite } from "../types/messages.js"
 import type { NotStorableWhat } from "../types/messages.js"
 import type { CodecFailure, EncodedValue } from "../codec/Encoded.js"
 import type { RunEnv } from "./RunEnv.js"
@@ -25,19 +25,31 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   return proto === Object.prototype || proto === null
 }
 
+/**
+ * What a step returned instead of an object of artifacts. An object literal with a `__proto__: value` key
+ * sets its prototype instead of naming an artifact: `describeValue` would only say "an object".
+ */
+const describeOutput = (output: unknown): string => {
+  const proto: unknown = typeof output === "object" && output !== null ? Object.getPrototypeOf(output) : undefined
+  // A plain object as prototype (a class's prototype has its own `constructor`).
+  const replaced = isPlainObject(proto) && proto !== Object.prototype && !Object.hasOwn(proto, "constructor")
+  if (replaced) {
+    return "an object with another prototype (a '__proto__:' key in an object literal sets the prototype: remove it)"
+  }
+  return describeValue(output)
+}
+
 /** The artifact names an output writes, checked. `undefined` (a function returning nothing) writes none. */
 export const outputNames = (env: RunEnv, step: string, output: unknown): ReadonlyArray<string> => {
   if (output === undefined) return []
   if (!isPlainObject(output)) {
     throw new FlowDefinitionError(
-      `artiflow: step '${step}' must return an object of artifacts (or nothing), not ${describeValue(output)}`
+      `artiflow: step '${step}' must return an object of artifacts (or nothing), not ${describeOutput(output)}`
     )
   }
   const names = Object.keys(output).filter((name) => !isEphemeral(name))
   for (const name of names) {
-    if (!isValidArtifactName(name)) {
-      throw new FlowDefinitionError(`artiflow: step '${step}' returned an invalid artifact name ${JSON.stringify(name)}`)
-    }
+    if (!isValidArtifactName(name)) throw new FlowDefinitionError(invalidArtifactName(step, name))
     if (env.params.has(name)) throw new FlowDefinitionError(paramWrite(step, name))
   }
   return names

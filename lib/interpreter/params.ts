@@ -7,10 +7,29 @@ import { readFile } from "node:fs/promises"
 import { resolve } from "node:path"
 import { left, right } from "fp-ts/lib/Either.js"
 import type { Either } from "fp-ts/lib/Either.js"
+import type * as t from "io-ts"
 import type { IncludeFileDef, ParamDef } from "../dsl/ast.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
-import { ParamError } from "../errors.js"
+import { messageOf, ParamError } from "../errors.js"
 import { describeValue } from "../types/messages.js"
+
+/**
+ * Where inside the value the first decoding error is, and what was expected there: " (at tags.1: expected
+ * string, received 3)". Empty when the value itself is wrong (the message already says what it expects).
+ */
+const whereInside = (errors: t.Errors): string => {
+  const first = errors[0]
+  if (first === undefined) return ""
+  const tags = first.context.map((entry) => (entry.type as { readonly _tag?: string })._tag)
+  // Past a union, the first error is only the first member's complaint: naming a place would mislead.
+  if (tags.slice(0, -1).includes("UnionType")) return ""
+  // The first entry of the context is the codec itself (key ""); the rest is the path into the value, except
+  // the keys an intersection adds (the index of the member codec, not a place in the value).
+  const path = first.context.filter((_, i) => i > 0 && tags[i - 1] !== "IntersectionType").map((entry) => entry.key)
+  const expected = first.context.at(-1)?.type.name
+  if (path.length === 0 || expected === undefined) return ""
+  return ` (at ${path.join(".")}: expected ${expected}, received ${describeValue(first.value)})`
+}
 
 const decodeParam = (flow: string, name: string, def: ParamDef, given: object): Either<ParamError, unknown> => {
   if (!Object.hasOwn(given, name)) {
@@ -20,14 +39,32 @@ const decodeParam = (flow: string, name: string, def: ParamDef, given: object): 
     )
   }
   const value = (given as Record<string, unknown>)[name]
-  const decoded = def.codec.decode(value)
+  let decoded: t.Validation<unknown>
+  try {
+    decoded = def.codec.decode(value)
+  } catch (error) {
+    // A codec that throws is a bug in the codec; say so, naming the parameter, rather than let a bare error escape.
+    const threw = `its codec ${def.codec.name} threw while decoding ${describeValue(value)} (${messageOf(error)})`
+    return left(new ParamError(name, `artiflow: flow '${flow}': parameter '${name}': ${threw}: fix the codec`))
+  }
   if (decoded._tag === "Right") return right(decoded.right)
   return left(
     new ParamError(
       name,
-      `artiflow: flow '${flow}': parameter '${name}' expects ${def.codec.name}, received ${describeValue(value)}`
+      `artiflow: flow '${flow}': parameter '${name}' expects ${def.codec.name}, received ${describeValue(value)}` +
+        whereInside(decoded.left)
     )
   )
+}
+
+/** Why a file cannot be read, in words, for the codes a wrong path usually gives ("" for ENOENT: the code says it). */
+const FILE_PROBLEMS: Readonly<Record<string, string>> = {
+  EISDIR: ": it is a directory",
+  ENOTDIR: ": a part of the path is a file, not a directory",
+  EACCES: ": permission denied",
+  EPERM: ": operation not permitted",
+  ELOOP: ": too many symbolic links (a loop?)",
+  ENAMETOOLONG: ": the path is too long"
 }
 
 const readIncluded = async (
@@ -52,10 +89,11 @@ const readIncluded = async (
     return right(def.encoding === "binary" ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString("utf8"))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unknown error"
+    const problem = Object.hasOwn(FILE_PROBLEMS, code) ? FILE_PROBLEMS[code] : ""
     return left(
       new ParamError(
         name,
-        `artiflow: flow '${flow}': file parameter '${name}' cannot read '${absolute}' (${code}): pass a readable file`
+        `artiflow: flow '${flow}': file parameter '${name}' cannot read '${absolute}' (${code}${problem}): pass a readable file`
       )
     )
   }

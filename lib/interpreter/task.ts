@@ -216,9 +216,13 @@ export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody, reuse = 
           return await commitCaught(env, spec, catchAs, attempt, startedAt, logs, error)
         }
         const stored = attemptError(env, thrown, error)
-        await env.commit(manifestOf(spec, attempt, startedAt, logs, { status: "failed", artifacts: {}, error: stored }))
+        // When even the failed attempt cannot be recorded (a full or read-only disk), the run still fails on
+        // this task's error, not on the storage error of a bookkeeping write charged to no step.
+        const recorded = await env
+          .commit(manifestOf(spec, attempt, startedAt, logs, { status: "failed", artifacts: {}, error: stored }))
+          .then(() => true, () => false)
         env.emit({ type: "task-finished", step: spec.name, taskId, attempt, status: "failed", durationMs: Date.now() - startedAt })
-        if (final) {
+        if (final || !recorded) {
           env.fail({ step: spec.name, taskId, cause: error })
           throw new RunStopped()
         }

@@ -143,6 +143,10 @@ export const subflowOpen = <Open extends string>(open: Open): SubflowOpen<Open> 
 export const equalMismatch = (join: string, key: string, first: string, other: string): string =>
   `artiflow: join '${join}': artifact '${key}' is listed in equal but differs between '${first}' and '${other}'`
 
+/** A step returned a name no artifact can have ("" or over 1024 characters); names starting with `_` are ephemeral. */
+export const invalidArtifactName = (step: string, name: string): string =>
+  `artiflow: step '${step}' returned an invalid artifact name ${describeValue(name)}: artifact names are 1 to 1024 characters (rename it)`
+
 export const inputOutsideForeach = (step: string, property: "input" | "index"): string =>
   `artiflow: step '${step}': ctx.${property} is only available inside a foreach body`
 
