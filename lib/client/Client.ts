@@ -7,6 +7,7 @@ import type { RunMeta } from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
 import { localStore } from "../datastore/local.js"
 import { NotFoundError } from "../errors.js"
+import { setOwnProperty } from "../ownProperty.js"
 import type { ArtifactsOf, Flow } from "../types/flow.js"
 import { listNames } from "../listing.js"
 import { RunHandle } from "./RunHandle.js"
@@ -56,7 +57,8 @@ export class Client {
     const snapshots = new Snapshots(this.store, name)
     const params: Record<string, unknown> = {}
     for (const [param, entry] of Object.entries(meta.params)) {
-      params[param] = await loadValue(this.store, entry, { flow: name, runId: meta.runId, step: "(params)", taskId: "-", artifact: param })
+      const value = await loadValue(this.store, entry, { flow: name, runId: meta.runId, step: "(params)", taskId: "-", artifact: param })
+      setOwnProperty(params, param, value)
     }
     return new RunHandle(this.store, snapshots, meta, Object.freeze(params))
   }

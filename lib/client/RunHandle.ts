@@ -2,6 +2,7 @@
  * A past run: its metadata (opening a run reads no blob), its final record and its steps. Typed when opened
  * with the flow definition (`client.run(Train)`): `artifact("best")` is then `Promise<number>`.
  */
+import { setOwnProperty } from "../ownProperty.js"
 import type { Datastore } from "../datastore/Datastore.js"
 import type { FlowGraph, RunMeta, StoredParamDef } from "../datastore/Manifest.js"
 import { NotFoundError } from "../errors.js"
@@ -122,7 +123,7 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
   async artifacts(): Promise<Artifacts> {
     const names = await this.artifactNames()
     const values: Record<string, unknown> = {}
-    for (const name of names) values[name] = await this.artifact(name as keyof Artifacts & string)
+    for (const name of names) setOwnProperty(values, name, await this.artifact(name as keyof Artifacts & string))
     return values as Artifacts
   }
 }

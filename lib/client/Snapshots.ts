@@ -82,12 +82,21 @@ export class Snapshots {
     const chain: Array<{ runId: string; manifest: TaskManifest }> = []
     let current: { runId: string; manifest: TaskManifest } | undefined = { runId, manifest }
     let start: ReadonlyMap<string, ArtifactEntry> | undefined
+    const visited = new Set<string>()
     while (current !== undefined) {
-      const hit = this.resolved.get(keyOf({ runId: current.runId, ...current.manifest }))
+      const currentKey = keyOf({ runId: current.runId, ...current.manifest })
+      const hit = this.resolved.get(currentKey)
       if (hit !== undefined) {
         start = hit
         break
       }
+      // A crafted or damaged store can make a base chain loop back on itself: never walk it forever.
+      if (visited.has(currentKey)) {
+        throw new IntegrityError(
+          `artiflow: flow '${this.flow}': the snapshot of run '${current.runId}', step '${current.manifest.step}', task '${current.manifest.taskId}' is its own base (a loop in the store's manifests)`
+        )
+      }
+      visited.add(currentKey)
       chain.push(current)
       const base: SnapshotRef | undefined = current.manifest.base
       current = base === undefined ? undefined : { runId: base.runId, manifest: await this.manifest(base) }

@@ -12,6 +12,7 @@ import { decodeFailure, SEROVAL_DEPTH_LIMIT } from "./Encoded.js"
 import type { DecodeFailure } from "./Encoded.js"
 import { decodeRaw, messageOf, parseJson } from "./decodePlain.js"
 import { sha256Hex } from "./hash.js"
+import { foreignNodeType } from "./serovalNodes.js"
 import { decodePlugins } from "./plugins.js"
 import type { AttachmentRef } from "./plugins.js"
 
@@ -54,6 +55,10 @@ const decodeSeroval = (
   const tree = parseJson("seroval", bytes)
   if (tree._tag === "Left") return tree
   if (!isSerovalJson(tree.right)) return left(decodeFailure("seroval", "not a seroval tree"))
+  const foreign = foreignNodeType(tree.right.t)
+  if (foreign !== undefined) {
+    return left(decodeFailure("seroval", `it holds a seroval node of type ${foreign}, which artiflow never writes`))
+  }
   try {
     const plugins = [...decodePlugins(attachmentResolver(attachments, options))]
     return right(fromJSON(tree.right, { plugins, depthLimit: SEROVAL_DEPTH_LIMIT }) as unknown)
