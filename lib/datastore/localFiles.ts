@@ -48,13 +48,31 @@ export const attempt = async <T>(action: string, path: string, operation: () => 
 /** Whether a failure means "no such file or directory". */
 export const isMissing = (error: unknown): boolean => errorCode(error) === "ENOENT"
 
+/**
+ * `mkdir -p`, reporting the real reason it failed. A recursive mkdir on a read-only file system reports ENOENT
+ * for the first missing directory rather than EROFS, which would send a user looking for a missing path:
+ * after an ENOENT, each missing level is created one at a time so that the failing mkdir speaks for itself.
+ */
+const makeDirectory = async (dir: string): Promise<void> => {
+  try {
+    await fs.mkdir(dir, { recursive: true })
+  } catch (error) {
+    if (!isMissing(error)) throw error
+    const parent = dirname(dir)
+    if (parent !== dir) await makeDirectory(parent)
+    await fs.mkdir(dir).catch((again: unknown) => {
+      if ((again as NodeJS.ErrnoException).code !== "EEXIST") throw again
+    })
+  }
+}
+
 /** Creates directories on first use only: most writes go to a directory that already exists. */
 export class Directories {
   private readonly made = new Set<string>()
 
   async ensure(dir: string): Promise<void> {
     if (this.made.has(dir)) return
-    await attempt("create directory", dir, () => fs.mkdir(dir, { recursive: true }))
+    await attempt("create directory", dir, () => makeDirectory(dir))
     this.made.add(dir)
   }
 
@@ -74,11 +92,15 @@ export const fsyncDirectory = async (dir: string): Promise<void> => {
   }
 }
 
-/** Writes all of `bytes` at the handle's position 0, however many write calls it takes. */
-export const writeAll = async (handle: fs.FileHandle, bytes: Uint8Array): Promise<void> => {
+/** Node rejects a single write of 2 GiB or more; the OS writes at most about that much per call anyway. */
+const MAX_WRITE = 1024 * 1024 * 1024
+
+/** Writes all of `bytes` at file position `position`, however many write calls it takes. */
+export const writeAll = async (handle: fs.FileHandle, bytes: Uint8Array, position = 0): Promise<void> => {
   let offset = 0
   while (offset < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset, offset)
+    const length = Math.min(bytes.byteLength - offset, MAX_WRITE)
+    const { bytesWritten } = await handle.write(bytes, offset, length, position + offset)
     offset += bytesWritten
   }
 }
