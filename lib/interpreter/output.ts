@@ -8,7 +8,7 @@ import { encode } from "../codec/encode.js"
 import type { ArtifactEntry } from "../datastore/Manifest.js"
 import { storeEncoded } from "../datastore/artifacts.js"
 import { isEphemeral, isValidArtifactName } from "../dsl/names.js"
-import { FlowDefinitionError, NotStorableError } from "../errors.js"
+import { FlowDefinitionError, NotStorableError, ResourceLimitError } from "../errors.js"
 import { describeValue, invalidArtifactName, notStorable, paramWrite } from "../types/messages.js"
 import type { NotStorableWhat } from "../types/messages.js"
 import type { CodecFailure, EncodedValue } from "../codec/Encoded.js"
@@ -70,6 +70,22 @@ export const notStorableError = (step: string, name: string, failure: CodecFailu
   new NotStorableError(notStorable(step, name, categoryOf(failure)), step, name, failure.path)
 
 /**
+ * Encodes an artifact, turning V8's size limits (a string cannot pass about 512 MB, so neither can a value's
+ * JSON text) into an error that names the artifact and says what to do, instead of a bare RangeError.
+ */
+const encodeWithin = (step: string, name: string, value: unknown): ReturnType<typeof encode> => {
+  try {
+    return encode(value)
+  } catch (error) {
+    if (!(error instanceof RangeError) || !/Invalid string length|Array buffer allocation failed/.test(error.message)) throw error
+    throw new ResourceLimitError(
+      `artiflow: step '${step}' returned artifact '${name}', which is too large to encode as text (${error.message}): ` +
+        "keep large numeric data in typed arrays (Float64Array, Uint8Array...), which are stored as raw bytes, or split it across artifacts"
+    )
+  }
+}
+
+/**
  * Stores the named values of an output over `base`, reusing what is unchanged. Every value is encoded before
  * any is stored: a value the codec rejects leaves nothing of the output behind (no orphan blobs).
  */
@@ -89,7 +105,7 @@ export const storeOutput = async (
       changes.set(name, { value, entry: previous })
       continue
     }
-    const encoded = encode(value)
+    const encoded = encodeWithin(step, name, value)
     if (encoded._tag === "Left") throw notStorableError(step, name, encoded.left)
     toStore.push([name, value, encoded.right])
   }

@@ -7,7 +7,14 @@
 import type { ArtifactEntry, StoredError, TaskManifest } from "../datastore/Manifest.js"
 import { storeValue } from "../datastore/artifacts.js"
 import type { StepOptions } from "../dsl/ast.js"
-import { FlowDefinitionError, MutatedArtifactError, NotStorableError, RunAbortedError, StepTimeoutError } from "../errors.js"
+import {
+  FlowDefinitionError,
+  MutatedArtifactError,
+  NotStorableError,
+  ResourceLimitError,
+  RunAbortedError,
+  StepTimeoutError
+} from "../errors.js"
 import type { RunContext } from "../types/context.js"
 import { cloneTask } from "./clone.js"
 import { createContext } from "./context.js"
@@ -59,7 +66,10 @@ export interface TaskResult {
 
 /** The flow's code is wrong: running it again would not help, and `catch` must not hide it. */
 const isRuleViolation = (error: unknown): boolean =>
-  error instanceof FlowDefinitionError || error instanceof NotStorableError || error instanceof MutatedArtifactError
+  error instanceof FlowDefinitionError ||
+  error instanceof NotStorableError ||
+  error instanceof MutatedArtifactError ||
+  error instanceof ResourceLimitError
 
 const storedError = (error: unknown): StoredError => {
   if (error instanceof Error) {
