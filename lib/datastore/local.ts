@@ -9,7 +9,8 @@
  *
  * Nothing is ever visible half-written: blobs and run.json are written to tmp/ (same file system) and
  * renamed (or hard-linked, for a run.json that must not exist yet) into place. A crash leaves at most a stray
- * file in tmp/, which is never listed. Blobs fan out over 256 directories so that no directory grows huge.
+ * file in tmp/, which is never listed, and which the store removes once it is an hour old (localTemps.ts). Blobs
+ * fan out over 256 directories so that no directory grows huge.
  *
  * Durability (`fsync`): by default the store relies on the OS page cache. Everything survives the process
  * crashing, but a power loss or kernel crash can lose the last few seconds of writes (a torn manifest record
@@ -34,6 +35,7 @@ import {
   writeFileAtomically
 } from "./localFiles.js"
 import { LocalManifestLogs } from "./localManifests.js"
+import { TempSweeper } from "./localTemps.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun } from "./names.js"
 import { decodeRunMeta, encodeRunMeta, newestFirst, summarize } from "./records.js"
@@ -54,6 +56,7 @@ class Local implements Datastore {
   private readonly temps: TempFiles
   private readonly blobs: LocalBlobs
   private readonly logs: LocalManifestLogs
+  private readonly sweeper: TempSweeper
   // Runs known to exist, so that each commit does not cost a file-system check.
   private readonly knownRuns = new Set<string>()
 
@@ -66,6 +69,7 @@ class Local implements Datastore {
     this.temps = new TempFiles(join(root, "tmp"), this.directories)
     this.blobs = new LocalBlobs(join(root, "blobs"), this.description, this.directories, this.temps, this.fsync)
     this.logs = new LocalManifestLogs(this.fsync)
+    this.sweeper = new TempSweeper(join(root, "tmp"))
   }
 
   writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
@@ -83,6 +87,8 @@ class Local implements Datastore {
   async createRun(meta: RunMeta): Promise<void> {
     assertValidRun(meta.flow, meta.runId)
     const dir = this.runDir(meta.flow, meta.runId)
+    // Every run starts here: the moment to clear what crashed writers left in tmp/ (never a live writer's).
+    await this.sweeper.maybeSweep()
     await this.directories.ensure(dir)
     try {
       // Exclusive: two runs created with one id at once must not both succeed.

@@ -46,7 +46,14 @@ export class LocalManifestLogs {
       await this.cutTornTail(file)
       this.checked.add(file)
     }
-    await attempt("append to", file, () => fs.appendFile(file, Buffer.concat(records), { flush: this.fsync }))
+    try {
+      await attempt("append to", file, () => fs.appendFile(file, Buffer.concat(records), { flush: this.fsync }))
+    } catch (error) {
+      // A failed append (a full disk) may have written part of a record: check the tail again before the
+      // next append, or the records after it would make the torn one corruption in the middle of the log.
+      this.checked.delete(file)
+      throw error
+    }
   }
 
   /** Half a record left by a crash, with records appended after it, would read as corruption mid-file. */
