@@ -38,11 +38,13 @@ export type { MemoryStore } from "./datastore/memory.js"
 export type { Datastore, BlobInfo, RunSummary } from "./datastore/Datastore.js"
 export type {
   ArtifactEntry,
+  Compression,
   Encoding,
   FlowGraph,
   GraphNode,
   RunMeta,
   SnapshotRef,
+  StoredBlob,
   StoredError,
   StoredFrame,
   TaskManifest

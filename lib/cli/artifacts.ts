@@ -52,8 +52,14 @@ export const valueViews = (values: Readonly<Record<string, unknown>>, only: stri
     .map((name) => ({ name, info: undefined, loaded: true, requested: only !== undefined, value: values[name] }))
 }
 
+/** "47.3 MiB", or "47.3 MiB, 3.5 MiB compressed" when the store holds fewer bytes than the value has. */
+const sizeText = (info: ArtifactInfo): string =>
+  info.stored === undefined
+    ? formatBytes(info.size)
+    : `${formatBytes(info.size)}, ${formatBytes(info.stored.size)} compressed`
+
 const label = (view: ArtifactView): string =>
-  view.info === undefined ? view.name : `${view.name} (${view.info.type}, ${formatBytes(view.info.size)})`
+  view.info === undefined ? view.name : `${view.name} (${view.info.type}, ${sizeText(view.info)})`
 
 const notLoaded = (view: ArtifactView, hint: string): string =>
   `${label(view)}: not loaded (over ${formatBytes(LOAD_LIMIT_BYTES)}): ${hint} --artifact ${view.name}`
@@ -89,7 +95,11 @@ export const artifactText = (view: ArtifactView, style: ArtifactStyle): string =
  */
 export const artifactJson = (view: ArtifactView): object => {
   const { info } = view
-  const stored = info === undefined ? {} : { type: info.type, size: info.size, encoding: info.encoding, hash: info.hash }
+  const compressed = info?.stored === undefined ? {} : { stored: info.stored }
+  const stored =
+    info === undefined
+      ? {}
+      : { type: info.type, size: info.size, encoding: info.encoding, hash: info.hash, ...compressed }
   if (view.loaded) return { ...stored, value: toJsonSafe(view.value) }
   const size = formatBytes(info?.size ?? 0)
   return { ...stored, omitted: `stored size ${size} is over ${formatBytes(LOAD_LIMIT_BYTES)}: ask for it with --artifact ${view.name}` }

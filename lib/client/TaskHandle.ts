@@ -2,7 +2,7 @@
  * A task of a past run, as a reader sees it: its latest committed attempt (or another one with
  * `attemptAt(n)`), its status and error, and its artifacts, loaded one at a time and verified.
  */
-import type { ArtifactEntry, Encoding, StoredError, StoredFrame, TaskManifest } from "../datastore/Manifest.js"
+import type { ArtifactEntry, Compression, Encoding, StoredError, StoredFrame, TaskManifest } from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
 import type { Datastore, ManifestRecord } from "../datastore/Datastore.js"
 import { NotFoundError } from "../errors.js"
@@ -11,10 +11,14 @@ import type { Snapshots } from "./Snapshots.js"
 
 /** How an artifact is stored. */
 export interface ArtifactInfo {
+  /** sha256 of the encoded bytes, before any compression: equal values have equal hashes. */
   readonly hash: string
+  /** Size of the encoded bytes, before any compression. */
   readonly size: number
   readonly type: string
   readonly encoding: Encoding
+  /** Set when the store holds the bytes compressed: how many bytes it holds, and how they were compressed. */
+  readonly stored?: { readonly size: number; readonly compression: Compression }
 }
 
 export class TaskHandle {
@@ -117,8 +121,9 @@ export class TaskHandle {
 
   /** How an artifact is stored, without loading it. */
   async info(name: string): Promise<ArtifactInfo> {
-    const { hash, size, type, encoding } = await this.entry(name)
-    return { hash, size, type, encoding }
+    const { hash, size, type, encoding, stored } = await this.entry(name)
+    const compressed = stored === undefined ? {} : { stored: { size: stored.size, compression: stored.compression } }
+    return { hash, size, type, encoding, ...compressed }
   }
 
   /**

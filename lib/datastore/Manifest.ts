@@ -15,17 +15,43 @@ export type Encoding =
   /** The raw bytes of a typed array, DataView, ArrayBuffer or Buffer (`type` says which). */
   | "raw"
 
+/** How a stored blob's bytes were compressed: "br" is brotli (RFC 7932). */
+export type Compression = "br"
+
+/**
+ * The blob that holds an artifact's encoded bytes in compressed form. Its hash addresses the compressed
+ * bytes, so it may differ between two stores of equal values (another brotli, another Node); the entry's own
+ * `hash` never does.
+ */
+export interface StoredBlob {
+  /** sha256 (hex) of the stored (compressed) bytes: the blob's address, as `Datastore.writeBlob` returned it. */
+  readonly hash: string
+  /** Size of the stored (compressed) bytes. */
+  readonly size: number
+  readonly compression: Compression
+}
+
 /** Where an artifact's value is: a blob (or inline text for small values) plus what it is. */
 export interface ArtifactEntry {
-  /** sha256 (hex) of the encoded bytes. Equal values have equal hashes. */
+  /**
+   * sha256 (hex) of the encoded bytes, before any compression. Equal values have equal hashes, whether and
+   * however they are stored: this is what resume and a join's `equal` compare. Without `stored` and `inline`,
+   * it is also the address of the blob that holds the bytes.
+   */
   readonly hash: string
-  /** Size of the encoded bytes. */
+  /** Size of the encoded bytes, before any compression. */
   readonly size: number
   /** The value's runtime type as users know it: "number", "string", "object", "Array", "Map", "Float64Array"... */
   readonly type: string
   readonly encoding: Encoding
   /** The encoded bytes as UTF-8 text when they are small and textual; otherwise the blob `hash` holds them. */
   readonly inline?: string
+  /**
+   * Set when the blob holds the encoded bytes compressed (large text encodings that shrink well; never "raw"
+   * nor attachments): the blob to read, and how to expand it back into the `size` bytes that hash to `hash`.
+   * Entries written before compression existed have no such field and name their blob by `hash`.
+   */
+  readonly stored?: StoredBlob
   /**
    * Large binary values nested inside a structured value (e.g. `{ weights: Float64Array }`) are stored as
    * blobs of their own; the encoded value refers to them by position in this list.

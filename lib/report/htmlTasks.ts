@@ -4,7 +4,7 @@
  * loaded only when their stored size is at most `previewBytes`, and each distinct hash is previewed once.
  */
 import type { StepHandle } from "../client/StepHandle.js"
-import type { TaskHandle } from "../client/TaskHandle.js"
+import type { ArtifactInfo, TaskHandle } from "../client/TaskHandle.js"
 import type { StoredError } from "../datastore/Manifest.js"
 import { escapeMarkup as h, formatBytes, formatDuration, plural } from "./format.js"
 import { previewValue } from "./preview.js"
@@ -56,12 +56,18 @@ const previewOf = async (task: TaskHandle, name: string, context: TaskContext): 
   return preview
 }
 
+/** The value's size; the title adds what the store holds when it holds the bytes compressed. */
+const sizeCell = (info: ArtifactInfo): string => {
+  const stored = info.stored === undefined ? "" : ` (${info.stored.size} stored, ${info.stored.compression})`
+  return `<td class="size" title="${info.size} bytes${h(stored)}">${h(formatBytes(info.size))}</td>`
+}
+
 const artifactRow = async (task: TaskHandle, name: string, context: TaskContext): Promise<string> => {
   const info = await task.info(name)
   const preview = await previewOf(task, name, context)
   return (
     `<tr data-artifact="${h(name)}"><td class="name"><code>${h(name)}</code></td><td class="type">${h(info.type)}</td>` +
-    `<td class="size" title="${info.size} bytes">${h(formatBytes(info.size))}</td><td class="hash">${shortHash(info.hash)}</td>` +
+    `${sizeCell(info)}<td class="hash">${shortHash(info.hash)}</td>` +
     `<td class="preview">${preview}</td></tr>`
   )
 }

@@ -16,6 +16,7 @@ import { measureClient } from "./client.js"
 import { measureDedup } from "./dedup.js"
 import type { Figure } from "./measure.js"
 import { printTable } from "./measure.js"
+import { measureObjects } from "./objects.js"
 import { measureOrchestration } from "./orchestration.js"
 import { measureSmallArtifacts } from "./small.js"
 import { measureTypeChecking } from "./types.js"
@@ -34,6 +35,7 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   orchestration: () => measureOrchestration(repetitions),
   small: () => measureSmallArtifacts(repetitions),
   artifact: () => measureLargeArtifact(quick ? 256 : 1024, repetitions),
+  objects: () => measureObjects(repetitions),
   dedup: () => measureDedup(repetitions),
   client: () => measureClient(repetitions),
   types: () => measureTypeChecking(300, 3)
