@@ -31,6 +31,25 @@ const graph = async (): Promise<ReadonlyMap<string, ReadonlyArray<string>>> => {
   return new Map(await Promise.all(files.map(async (file) => [file, runtimeImports(file, await readFile(file, "utf8"))] as const)))
 }
 
+/** Packages a module imports at load time (static `import ... from "pkg"`, types aside; `import()` is lazy). */
+const packageImports = (source: string): ReadonlyArray<string> =>
+  [...source.matchAll(/^(?:import|export)(?!\s+type\b)[^"']*?from\s+["']([^."'][^"']*)["']/gm)]
+    .map((match) => match[1] ?? "")
+    .filter((name) => !name.startsWith("node:"))
+
+/** Every module of lib/ that `entry` loads, itself included. */
+const reachableFrom = (edges: ReadonlyMap<string, ReadonlyArray<string>>, entry: string): ReadonlySet<string> => {
+  const seen = new Set<string>()
+  const pending = [entry]
+  while (pending.length > 0) {
+    const file = pending.pop() as string
+    if (seen.has(file)) continue
+    seen.add(file)
+    pending.push(...(edges.get(file) ?? []))
+  }
+  return seen
+}
+
 const findCycle = (edges: ReadonlyMap<string, ReadonlyArray<string>>): ReadonlyArray<string> | undefined => {
   const state = new Map<string, "visiting" | "done">()
   const stack: Array<string> = []
@@ -71,6 +90,15 @@ describe("lib/ module graph", () => {
       imports.filter((target) => !files.has(target)).map((target) => `${relative(root, file)} -> ${relative(root, target)}`)
     )
     expect(dangling).toEqual([])
+  })
+
+  test("artiflow/client loads no package at start-up: a reader in a fresh process pays only for what it reads", async () => {
+    // fp-ts/lib/Either.js alone costs ~40 ms to load (ten CommonJS modules); seroval loads when a value needs it.
+    const reachable = reachableFrom(await graph(), join(lib, "client", "index.ts"))
+    const loaded = await Promise.all(
+      [...reachable].map(async (file) => packageImports(await readFile(file, "utf8")).map((name) => `${relative(root, file)} -> ${name}`))
+    )
+    expect(loaded.flat()).toEqual([])
   })
 
   test("the exports map exposes the entry point and blocks internal paths", async () => {

@@ -3,7 +3,7 @@
  * bytes (platform byte order, little-endian on every platform Node supports) and rebuilt as the same class,
  * sharing memory with the bytes they come from whenever alignment allows.
  */
-import { left, right } from "fp-ts/lib/Either.js"
+import { left, right } from "./either.js"
 import type { Either } from "fp-ts/lib/Either.js"
 
 /** Any value stored as bytes. */

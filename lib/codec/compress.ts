@@ -9,7 +9,7 @@
  *
  * Binary encodings are never compressed: float data does not shrink, and raw blobs must stay zero-copy.
  */
-import { left, right } from "fp-ts/lib/Either.js"
+import { left, right } from "./either.js"
 import type { Either } from "fp-ts/lib/Either.js"
 import { promisify } from "node:util"
 import { brotliCompress, brotliDecompress, constants } from "node:zlib"

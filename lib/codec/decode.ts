@@ -3,7 +3,7 @@
  * seroval trees are rebuilt by `fromJSON` (never `deserialize`, which is `eval`), whose object writes never
  * let a stored `__proto__` or `constructor` key change a prototype. Bytes are treated as hostile.
  */
-import { left, right } from "fp-ts/lib/Either.js"
+import { left, right } from "./either.js"
 import type { Either } from "fp-ts/lib/Either.js"
 import { fromJSON } from "seroval"
 import type { SerovalJSON } from "seroval"

@@ -2,7 +2,7 @@
  * Decoding without seroval: JSON text and raw binary, the encodings of nearly every artifact. Kept apart
  * from `decode` so that reading such artifacts (a client in a fresh process) does not load seroval.
  */
-import { left, right } from "fp-ts/lib/Either.js"
+import { left, right } from "./either.js"
 import type { Either } from "fp-ts/lib/Either.js"
 import { binaryFromBytes } from "./binary.js"
 import { decodeFailure } from "./Encoded.js"

@@ -7,7 +7,7 @@
  *
  * Equal values give equal bytes: object key order is ignored at every depth.
  */
-import { left, right } from "fp-ts/lib/Either.js"
+import { left, right } from "./either.js"
 import type { Either } from "fp-ts/lib/Either.js"
 import { Feature, toJSON } from "seroval"
 import { binaryTypeName, bytesOf, isBinary } from "./binary.js"

@@ -10,12 +10,13 @@
  *   about three times the cost of a plain stringify, whatever the keys.
  *
  * Plain data: null, booleans, finite numbers except -0, strings, dense arrays and plain objects (prototype
- * `Object.prototype`) of plain data, no `undefined`, no object reached twice (shared or cyclic), at most
+ * `Object.prototype`, or a data-only class's, which load back as plain objects) of plain data, no `undefined`, no object reached twice (shared or cyclic), at most
  * {@link MAX_DEPTH} levels deep. Everything else takes the seroval path, which keeps those details exact.
  * Properties an array has besides its elements are dropped, as `JSON.stringify` does.
  */
 import { MAX_DEPTH } from "./Encoded.js"
 import { compareKeys, indexOrdered } from "./jsonKeys.js"
+import { inheritedMethodNames } from "./methods.js"
 
 const isPlainNumber = (n: number): boolean => n - n === 0 && (n !== 0 || 1 / n > 0)
 
@@ -62,7 +63,11 @@ class Inspector {
     if (depth >= MAX_DEPTH) return false
     const proto: unknown = Object.getPrototypeOf(value)
     if (proto === Array.prototype) return this.array(value as ReadonlyArray<unknown>, depth + 1)
-    return proto === Object.prototype && this.record(value as PlainObject, depth + 1)
+    // A data-only class instance is stored as the plain object it loads back as: it must encode, and so hash,
+    // exactly like that object (a join's `equal` between `new Point(1, 2)` and `{ x: 1, y: 2 }` holds).
+    // Built-ins (Date, Map, boxed primitives, array subclasses...) inherit methods and never pass.
+    const plainShaped = proto === Object.prototype || (proto !== null && inheritedMethodNames(value).length === 0)
+    return plainShaped && this.record(value as PlainObject, depth + 1)
   }
 
   /** Whether a container with containers inside is seen for the first time (and remembers it). */

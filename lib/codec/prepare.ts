@@ -13,7 +13,7 @@
  * Map and Set keep their insertion order, which is part of their value. As with JSON, only own enumerable
  * string-keyed properties are kept: symbol keys and an array's non-index properties are dropped.
  */
-import { left, right } from "fp-ts/lib/Either.js"
+import { left, right } from "./either.js"
 import type { Either } from "fp-ts/lib/Either.js"
 import { binaryTypeName, bytesOf, isBinary } from "./binary.js"
 import type { BinaryValue } from "./binary.js"

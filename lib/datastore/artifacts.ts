@@ -8,7 +8,7 @@
  * stored compressed when that pays (see codec/compress.ts); the entry's hash still names the uncompressed
  * bytes, so a value's identity never depends on how it was stored.
  */
-import { right } from "fp-ts/lib/Either.js"
+import { right } from "../codec/either.js"
 import type { Either } from "fp-ts/lib/Either.js"
 import { compressText, worthCompressing } from "../codec/compress.js"
 import { encode } from "../codec/encode.js"

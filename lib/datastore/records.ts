@@ -104,6 +104,10 @@ export const decodedRecord = (manifest: TaskManifest): ManifestRecord => ({
  */
 const HEADER = /^\{"step":("(?:[^"\\]|\\.)*"),"taskId":("(?:[^"\\]|\\.)*"),"attempt":(0|[1-9]\d{0,8}),/
 
+/** A JSON string literal's value: most have no escapes, and slicing off the quotes is what JSON.parse would do. */
+const jsonString = (literal: string): string =>
+  literal.includes("\\") ? (JSON.parse(literal) as string) : literal.slice(1, -1)
+
 /**
  * A manifest record whose header is read from the start of `text` and whose body is decoded on first use.
  * Text that does not start like our manifests (another writer's key order) is decoded at once. The decoded
@@ -112,8 +116,8 @@ const HEADER = /^\{"step":("(?:[^"\\]|\\.)*"),"taskId":("(?:[^"\\]|\\.)*"),"atte
 export const lazyRecord = (text: string, where: string): ManifestRecord => {
   const header = HEADER.exec(text)
   if (header === null) return decodedRecord(decodeManifest(text, where))
-  const step = JSON.parse(header[1] as string) as string
-  const taskId = JSON.parse(header[2] as string) as string
+  const step = jsonString(header[1] as string)
+  const taskId = jsonString(header[2] as string)
   const attempt = Number(header[3])
   let decoded: TaskManifest | undefined
   return {
