@@ -9,47 +9,19 @@ import { describe, expect, test } from "vitest"
 import { COMPRESSION_MAX_RATIO, COMPRESSION_MIN_BYTES } from "../../lib/codec/compress.js"
 import { contentHash } from "../../lib/codec/encode.js"
 import { sha256Hex } from "../../lib/codec/hash.js"
-import { storeValue } from "../../lib/datastore/artifacts.js"
 import { loadValue } from "../../lib/datastore/load.js"
 import type { ArtifactLocation } from "../../lib/datastore/load.js"
-import type { Datastore } from "../../lib/datastore/Datastore.js"
 import type { ArtifactEntry } from "../../lib/datastore/Manifest.js"
-import { memoryStore } from "../../lib/datastore/memory.js"
 import { IntegrityError, NotFoundError } from "../../lib/errors.js"
 import { encoded } from "../codec/helpers.js"
 import type { StoreHarness } from "./contract.js"
+import { stored, sameBytes } from "./contract/fixtures.js"
 import { localHarness } from "./localHarness.js"
+import { memoryHarness } from "./memoryHarness.js"
 
 const where: ArtifactLocation = { flow: "Train", runId: "r7", step: "fit", taskId: "3", artifact: "rows" }
 /** An error message must name every part of the location. */
 const naming = /'Train'.*'r7'.*'fit'.*'3'.*'rows'/
-
-const memoryHarness = async (): Promise<StoreHarness> => {
-  const store = memoryStore()
-  const blob = (hash: string): Uint8Array => {
-    const bytes = store.blobs.get(hash)
-    if (bytes === undefined) throw new Error(`no blob ${hash}`)
-    return bytes
-  }
-  return {
-    store,
-    corruptBlob: async (hash) => {
-      const bytes = blob(hash)
-      bytes[bytes.byteLength >> 1] = (bytes[bytes.byteLength >> 1] ?? 0) ^ 0xff
-    },
-    truncateBlob: async (hash) => void store.blobs.set(hash, blob(hash).slice(0, blob(hash).byteLength >> 1)),
-    cleanup: async () => undefined
-  }
-}
-
-const stored = async (store: Datastore, value: unknown): Promise<ArtifactEntry> => {
-  const entry = await storeValue(store, value)
-  if (entry._tag === "Left") throw new Error(`expected storable: ${JSON.stringify(entry.left)}`)
-  return entry.right
-}
-
-const sameBytes = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
 
 const hashOf = (value: unknown): string => {
   const hash = contentHash(value)

@@ -3,24 +3,15 @@ import { sha256Hex } from "../../../lib/codec/hash.js"
 import { INLINE_LIMIT, storeValue } from "../../../lib/datastore/artifacts.js"
 import { loadValue } from "../../../lib/datastore/load.js"
 import type { ArtifactLocation } from "../../../lib/datastore/load.js"
-import type { Datastore } from "../../../lib/datastore/Datastore.js"
 import type { ArtifactEntry } from "../../../lib/datastore/Manifest.js"
 import { IntegrityError, NotFoundError } from "../../../lib/errors.js"
-import { withStore } from "./fixtures.js"
+import { sameBytes, stored, withStore } from "./fixtures.js"
 import type { MakeHarness } from "./fixtures.js"
 
 const where: ArtifactLocation = { flow: "Train", runId: "r7", step: "fit", taskId: "3", artifact: "weights" }
 /** An error message must name every part of the location, and the hash. */
 const naming = (hash: string): RegExp => new RegExp(`'Train'.*'r7'.*'fit'.*'3'.*'weights'.*${hash}`)
 
-const stored = async (store: Datastore, value: unknown): Promise<ArtifactEntry> => {
-  const entry = await storeValue(store, value)
-  if (entry._tag === "Left") throw new Error(`expected storable: ${JSON.stringify(entry.left)}`)
-  return entry.right
-}
-
-const sameBytes = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
-  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
 
 /** The artifact layer over the adapter: storeValue and loadValue. */
 export const artifactSection = (make: MakeHarness): void => {

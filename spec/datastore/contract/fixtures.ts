@@ -1,7 +1,8 @@
 /** Records for the conformance suite: valid run metadata and task manifests with fixed times. */
 import type { Datastore } from "../../../lib/datastore/Datastore.js"
 import { STORE_FORMAT } from "../../../lib/datastore/Manifest.js"
-import type { RunMeta, TaskManifest } from "../../../lib/datastore/Manifest.js"
+import type { ArtifactEntry, RunMeta, TaskManifest } from "../../../lib/datastore/Manifest.js"
+import { storeValue } from "../../../lib/datastore/artifacts.js"
 
 /** What every section of the suite gets from an adapter's harness. */
 export interface StoreHarness {
@@ -53,3 +54,14 @@ export const manifest = (step: string, taskId = "0", attempt = 0, extra: Partial
 })
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+/** Stores a value that must be storable and returns its entry. */
+export const stored = async (store: Datastore, value: unknown): Promise<ArtifactEntry> => {
+  const entry = await storeValue(store, value)
+  if (entry._tag === "Left") throw new Error(`expected storable: ${JSON.stringify(entry.left)}`)
+  return entry.right
+}
+
+/** Whether two views hold the same bytes. */
+export const sameBytes = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
