@@ -9,14 +9,14 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import fc from "fast-check"
 import { afterAll, describe, expect, test } from "vitest"
-import { decode } from "../../lib/codec/decode.js"
 import { contentHash, encode } from "../../lib/codec/encode.js"
-import type { CodecFailure, EncodedValue } from "../../lib/codec/Encoded.js"
+import type { CodecFailure } from "../../lib/codec/Encoded.js"
 import { storeValue } from "../../lib/datastore/artifacts.js"
 import type { Datastore } from "../../lib/datastore/Datastore.js"
 import { loadValue } from "../../lib/datastore/load.js"
 import type { ArtifactEntry } from "../../lib/datastore/Manifest.js"
 import { Client, flow, localStore, memoryStore, NotStorableError, run, RunFailedError, step } from "../../lib/index.js"
+import { decoded, encoded } from "../codec/helpers.js"
 import { spyingStore } from "../stores.js"
 import { largeBinaryShape, plainDataShape, storableShape } from "./arbitraries.js"
 import { assertSame, same } from "./equality.js"
@@ -27,23 +27,6 @@ import { property } from "./runs.js"
 
 const where = { flow: "Props", runId: "r1", step: "start", taskId: "0", artifact: "value" }
 const quiet = { log: () => {} }
-
-const encoded = (value: unknown): EncodedValue => {
-  const result = encode(value)
-  if (result._tag === "Left") throw new Error(`expected storable, got ${JSON.stringify(result.left)}`)
-  return result.right
-}
-
-const decoded = (value: EncodedValue): unknown => {
-  const result = decode(
-    value.encoding,
-    value.type,
-    value.bytes,
-    value.attachments.map((a) => a.bytes)
-  )
-  if (result._tag === "Left") throw new Error(`expected to decode, got ${JSON.stringify(result.left)}`)
-  return result.right
-}
 
 const hashOf = (value: unknown): string => {
   const result = contentHash(value)
