@@ -141,11 +141,7 @@ class Local implements Datastore {
   }
 
   async readManifests(flow: string, runId: string): Promise<ReadonlyArray<TaskManifest>> {
-    assertValidRun(flow, runId)
-    const manifests = await this.logs.read(this.logFile(flow, runId))
-    if (manifests !== undefined) return manifests
-    await this.requireRun(flow, runId)
-    return []
+    return (await this.readManifestRecords(flow, runId)).map((record) => record.manifest())
   }
 
   async readManifestRecords(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>> {

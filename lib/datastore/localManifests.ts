@@ -27,13 +27,7 @@ export class LocalManifestLogs {
     await this.commits.submit(file, records)
   }
 
-  /** The manifests in the log in `file`, in commit order, or undefined when there is no log. */
-  async read(file: string): Promise<ReadonlyArray<TaskManifest> | undefined> {
-    const records = await this.readRecords(file)
-    return records?.map((record) => record.manifest())
-  }
-
-  /** Like {@link read}, each manifest decoded on first use. */
+  /** The manifests in the log in `file`, in commit order, each decoded on first use; undefined when there is no log. */
   async readRecords(file: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
     const bytes = await readIfExists(file, "read")
     if (bytes === undefined) return undefined
