@@ -6,7 +6,7 @@
  *
  * Other processes may be writing to the same store meanwhile, and their temp files are in flight, not stray.
  * A temp file lives from its first write to its rename, with nothing in between but the writes themselves,
- * each of which refreshes its modification time (large blobs are written in 64 MiB pieces). So only files
+ * each of which refreshes its modification time (large blobs are written in 256 MiB pieces). So only files
  * not modified for {@link STALE_TEMP_MS} are removed: their writer is dead, or was stopped for that long
  * (its rename then fails with a StorageError, and the task's next attempt writes again).
  */
