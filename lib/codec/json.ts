@@ -17,6 +17,7 @@
 import { MAX_DEPTH } from "./Encoded.js"
 import { compareKeys, indexOrdered } from "./jsonKeys.js"
 import { inheritedMethodNames } from "./methods.js"
+import { setOwnProperty } from "../ownProperty.js"
 
 const isPlainNumber = (n: number): boolean => n - n === 0 && (n !== 0 || 1 / n > 0)
 
@@ -147,12 +148,6 @@ const keyListFor = (value: unknown): Array<string> | undefined => {
   return worthIt && !keys.has("__proto__") ? [...keys].sort(compareKeys) : undefined
 }
 
-/** Sets `key` as an ordinary own property: assigning "__proto__" would set the prototype instead. */
-const setOwn = (target: PlainObject, key: string, item: unknown): void => {
-  if (key === "__proto__")
-    Object.defineProperty(target, key, { value: item, enumerable: true, writable: true, configurable: true })
-  else target[key] = item
-}
 
 const inCanonicalOrder = (keys: ReadonlyArray<string>): boolean =>
   keys.every((key, i) => i === 0 || compareKeys(keys[i - 1] as string, key) < 0)
@@ -174,7 +169,7 @@ const sortedCopy = (value: unknown): unknown => {
   if (copies.size === 0 && inCanonicalOrder(keys)) return record
   const out: PlainObject = {}
   // Inserting in code-unit order: JavaScript then moves index keys first, giving canonical order.
-  for (const key of keys.sort()) setOwn(out, key, copies.has(key) ? copies.get(key) : record[key])
+  for (const key of keys.sort()) setOwnProperty(out, key, copies.has(key) ? copies.get(key) : record[key])
   return out
 }
 

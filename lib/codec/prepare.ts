@@ -23,6 +23,7 @@ import { sha256Hex } from "./hash.js"
 import { describeMethods, inheritedMethodNames } from "./methods.js"
 import { formatPath, MAP_KEY, MAP_VALUE, SET_MEMBER } from "./path.js"
 import type { PathSegment } from "./path.js"
+import { setOwnProperty } from "../ownProperty.js"
 import { AttachmentRef } from "./plugins.js"
 
 /** seroval refuses to decode longer bigints and RegExp sources: refuse to store them instead. */
@@ -53,12 +54,6 @@ const refusedKind = (value: object): string | undefined => {
 const isBoxedPrimitive = (value: object): boolean =>
   value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt
 
-/** Sets `key` as an ordinary own property: assigning "__proto__" would set the prototype instead. */
-const define = (target: object, key: string, value: unknown): void => {
-  if (key === "__proto__")
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-  else (target as Record<string, unknown>)[key] = value
-}
 
 class Preparer {
   // One copy per original object: shared and cyclic references stay shared and cyclic.
@@ -174,7 +169,7 @@ class Preparer {
     for (const name of names.sort()) {
       const item = this.at(name, (error as unknown as Record<string, unknown>)[name], depth)
       if (item === FAILED) return FAILED
-      define(copy, name, item)
+      setOwnProperty(copy, name, item)
     }
     return copy
   }
@@ -192,7 +187,7 @@ class Preparer {
     for (const key of Object.keys(record).sort()) {
       const item = this.at(key, record[key], depth)
       if (item === FAILED) return FAILED
-      define(copy, key, item)
+      setOwnProperty(copy, key, item)
     }
     return copy
   }
