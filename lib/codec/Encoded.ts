@@ -24,6 +24,8 @@ export interface EncodedValue {
   readonly type: string
   /** The encoded bytes; for "raw" a view over the value's own memory (no copy). */
   readonly bytes: Uint8Array
+  /** The same bytes as text, for the textual encodings: small values are stored inline without decoding them again. */
+  readonly text?: string
   readonly attachments: ReadonlyArray<EncodedAttachment>
 }
 

@@ -37,8 +37,8 @@ const encodeSeroval = (value: unknown): Either<CodecFailure, EncodedValue> => {
       depthLimit: SEROVAL_DEPTH_LIMIT,
       plugins: [...encodePlugins]
     })
-    const bytes = utf8(JSON.stringify(tree))
-    return right({ encoding: "seroval", type: typeName(value), bytes, attachments: prepared.right.attachments })
+    const text = JSON.stringify(tree)
+    return right({ encoding: "seroval", type: typeName(value), bytes: utf8(text), text, attachments: prepared.right.attachments })
   } catch (error) {
     // prepare() admits only what seroval stores; reaching this means a kind of value we did not foresee.
     return left(
@@ -59,7 +59,7 @@ export const encode = (value: unknown): Either<CodecFailure, EncodedValue> => {
   const raw = encodeRaw(value)
   if (raw !== undefined) return right(raw)
   const json = canonicalJson(value)
-  if (json !== undefined) return right({ encoding: "json", type: typeName(value), bytes: utf8(json), attachments: [] })
+  if (json !== undefined) return right({ encoding: "json", type: typeName(value), bytes: utf8(json), text: json, attachments: [] })
   return encodeSeroval(value)
 }
 

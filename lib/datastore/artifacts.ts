@@ -77,7 +77,7 @@ export const storeEncoded = async (store: Datastore, encoded: EncodedValue): Pro
   const attachments = await writeAttachments(store, encoded)
   const extra = attachments.length > 0 ? { attachments } : {}
   if (encoding !== "raw" && bytes.byteLength <= INLINE_LIMIT) {
-    const inline = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+    const inline = encoded.text ?? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
     return { hash: sha256Hex(bytes), size: bytes.byteLength, type, encoding, inline, ...extra }
   }
   const { hash, size, stored } = await writeMain(store, encoding, bytes)

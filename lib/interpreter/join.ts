@@ -4,8 +4,6 @@
  * functions and its function run inside its attempts, and it commits its own manifest (a delta over the
  * snapshot before the split or foreach).
  */
-import type { ArtifactEntry } from "../datastore/Manifest.js"
-import { storeValue } from "../datastore/artifacts.js"
 import type { JoinSpec } from "../dsl/ast.js"
 import { FlowDefinitionError } from "../errors.js"
 import {
@@ -14,7 +12,7 @@ import {
   equalNotWritten,
   notAConflict
 } from "../types/messages.js"
-import { notStorableError, outputNames, storeOutput } from "./output.js"
+import { outputNames, storeArtifact, storeOutput } from "./output.js"
 import type { RunEnv } from "./RunEnv.js"
 import { delta, deriveSnapshot, freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
@@ -33,9 +31,8 @@ export interface BranchOutcome {
   readonly reused: boolean
 }
 
-type Artifact = HeldArtifact
 
-const artifactOf = (snapshot: Snapshot, name: string): Artifact | undefined => {
+const artifactOf = (snapshot: Snapshot, name: string): HeldArtifact | undefined => {
   const entry = snapshot.entries.get(name)
   return entry === undefined ? undefined : { value: snapshot.values[name], entry }
 }
@@ -66,7 +63,7 @@ const checkHandlesOnlyConflicts = (join: JoinSpec, conflicts: ReadonlySet<string
 }
 
 /** Every holder of `name` must store the same content (same hash of the canonical encoding). */
-const checkEqual = (join: string, name: string, holders: ReadonlyArray<{ label: string; artifact: Artifact }>): void => {
+const checkEqual = (join: string, name: string, holders: ReadonlyArray<{ label: string; artifact: HeldArtifact }>): void => {
   const [first, ...others] = holders
   const different = others.find((other) => other.artifact.entry.hash !== first?.artifact.entry.hash)
   if (first !== undefined && different !== undefined) {
@@ -80,7 +77,7 @@ const resolveConflict = async (
   name: string,
   branches: ReadonlyArray<BranchOutcome>,
   userCode: UserCode
-): Promise<Artifact | undefined> => {
+): Promise<HeldArtifact | undefined> => {
   const holders = branches.flatMap((branch) => {
     const artifact = artifactOf(branch.snapshot, name)
     return artifact === undefined ? [] : [{ label: branch.name, artifact }]
@@ -89,9 +86,7 @@ const resolveConflict = async (
   if (resolve !== undefined) {
     const values = Object.freeze(Object.fromEntries(holders.map((h) => [h.label, h.artifact.value])))
     const value = freezeValue(await userCode(() => resolve(values)))
-    const stored = await storeValue(env.store, value)
-    if (stored._tag === "Left") throw notStorableError(join.name, name, stored.left)
-    return { value, entry: stored.right }
+    return { value, entry: await storeArtifact(env, join.name, name, value) }
   }
   const taken = join.options.take?.[name]
   if (taken !== undefined) return holders.find((h) => h.label === taken)?.artifact
@@ -112,7 +107,7 @@ const mergeBranches = async (
   const exclude = new Set(join.options.exclude ?? [])
   const handled = new Set([...Object.keys(join.options.resolve ?? {}), ...Object.keys(join.options.take ?? {}), ...(join.options.equal ?? [])])
   const names = new Set(branches.flatMap((branch) => [...branch.snapshot.entries.keys()]))
-  const set = new Map<string, Artifact>()
+  const set = new Map<string, HeldArtifact>()
   const unhandled: Array<string> = []
   for (const name of names) {
     if (exclude.has(name)) continue
@@ -184,8 +179,8 @@ export const joinSplit = (
   }, reuse)
 
 /** The artifacts listed in a foreach join's `equal`, checked across every task. */
-const equalArtifacts = (join: JoinSpec, before: Snapshot, ends: ReadonlyArray<TaskEnd>): Map<string, Artifact> => {
-  const set = new Map<string, Artifact>()
+const equalArtifacts = (join: JoinSpec, before: Snapshot, ends: ReadonlyArray<TaskEnd>): Map<string, HeldArtifact> => {
+  const set = new Map<string, HeldArtifact>()
   if (ends.length === 0) return set
   for (const name of join.options.equal ?? []) {
     if (!ends.some((end) => end.written.has(name))) throw new FlowDefinitionError(equalNotWritten(join.name, name))
@@ -195,8 +190,8 @@ const equalArtifacts = (join: JoinSpec, before: Snapshot, ends: ReadonlyArray<Ta
     if (absent !== undefined) {
       throw new FlowDefinitionError(equalMismatch(join.name, name, present?.label ?? "task 0", absent.label))
     }
-    checkEqual(join.name, name, holders as ReadonlyArray<{ label: string; artifact: Artifact }>)
-    set.set(name, holders[0]?.artifact as Artifact)
+    checkEqual(join.name, name, holders as ReadonlyArray<{ label: string; artifact: HeldArtifact }>)
+    set.set(name, holders[0]?.artifact as HeldArtifact)
   }
   return set
 }

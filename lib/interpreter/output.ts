@@ -86,6 +86,16 @@ const encodeWithin = (step: string, name: string, value: unknown): ReturnType<ty
 }
 
 /**
+ * Encodes and stores one value a step, join or `resolve` function produced as artifact `name`: an error naming
+ * both when the codec rejects it or it is too large, otherwise its entry.
+ */
+export const storeArtifact = async (env: RunEnv, step: string, name: string, value: unknown): Promise<ArtifactEntry> => {
+  const encoded = encodeWithin(step, name, value)
+  if (encoded._tag === "Left") throw notStorableError(step, name, encoded.left)
+  return storeEncoded(env.store, encoded.right)
+}
+
+/**
  * Stores the named values of an output over `base`, reusing what is unchanged. Every value is encoded before
  * any is stored: a value the codec rejects leaves nothing of the output behind (no orphan blobs).
  */
