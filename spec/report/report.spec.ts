@@ -4,32 +4,20 @@
  * step, the artifact tables with their names and values, hostile text shown as text; saves a full-page PNG to a
  * temp directory (logged) for a human to look at.
  *
- * Needs Debian's chromium at /usr/bin/chromium (CI's .ci/run installs it); without it this test fails.
+ * Uses Debian's chromium when the machine has it, else the one shipped in an npm package (spec/report/browser.ts).
  */
 import { existsSync } from "node:fs"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { chromium } from "playwright-core"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { renderRunReport } from "../../lib/report/html.js"
 import { renderGraphSvg } from "../../lib/report/svg.js"
+import { browserDescription, launchChromium } from "./browser.js"
 import { edgeGraph } from "./graphs.js"
 import { INJECTION, REPORT_STEPS, reportRun } from "./runs.js"
-
-const CHROMIUM = "/usr/bin/chromium"
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync"
-]
 
 interface SvgParser {
   parseFromString(
@@ -46,13 +34,7 @@ let page: Page
 let outDir: string
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `artiflow report tests need Debian's chromium at ${CHROMIUM}: install it with ` +
-        "`apt-get install -y chromium` (as root; .ci/run installs it in CI). Never `npx playwright install`."
-    )
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   outDir = await mkdtemp(join(tmpdir(), "artiflow-report-"))
   const { run } = await reportRun()
@@ -139,7 +121,7 @@ describe("the run report in Chromium", () => {
   test("saves a full-page screenshot", async () => {
     const png = join(outDir, "report.png")
     await page.screenshot({ path: png, fullPage: true })
-    console.log(`artiflow report screenshot: ${png}`)
+    console.log(`artiflow report screenshot (${browserDescription}): ${png}`)
     expect(existsSync(png)).toBe(true)
   })
 })
