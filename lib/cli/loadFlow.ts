@@ -1,29 +1,21 @@
 /**
- * Loads a user's flow file (TypeScript or JavaScript) and picks the flow to run. TypeScript is compiled on
- * the fly by tsx. The file imports "artiflow", which resolves to the same compiled modules as this CLI, so
- * the flow values it exports are the CLI's own `FlowValue`s.
+ * Loads a user's flow file and picks the flow to run. Any file Node runs works (`.ts`, `.mts`, `.cts`, `.js`,
+ * `.mjs`, `.cjs`; ES module or CommonJS, inside a package or not): see importModule.ts. The file imports
+ * "artiflow", which resolves to the same modules as this CLI, so the flows it exports are the CLI's own
+ * `FlowValue`s.
  */
 import { existsSync, statSync } from "node:fs"
 import { resolve } from "node:path"
-import { pathToFileURL } from "node:url"
-import { register } from "tsx/esm/api"
+import { fileURLToPath } from "node:url"
 import { FlowValue } from "../dsl/FlowValue.js"
 import { UsageError } from "./errors.js"
+import { ModuleLoadError, importModule } from "./importModule.js"
 
 /** A flow found in a file: the export it came from and the flow value. */
 export interface LoadedFlow {
   readonly file: string
   readonly exportName: string
   readonly flow: FlowValue
-}
-
-let registered = false
-
-/** Lets `import()` load TypeScript files; done once per process. */
-const registerTypeScript = (): void => {
-  if (registered) return
-  register()
-  registered = true
 }
 
 const isFlowLike = (value: unknown): value is { readonly _tag: "Flow"; readonly name: string } =>
@@ -47,22 +39,37 @@ const exportedFlows = (file: string, module: Readonly<Record<string, unknown>>):
 const describeExports = (flows: ReadonlyArray<LoadedFlow>): string =>
   flows.map(({ exportName, flow }) => (exportName === flow.name ? exportName : `${exportName} (flow '${flow.name}')`)).join(", ")
 
+const ownCode = fileURLToPath(new URL("..", import.meta.url))
+
+/** Frames of Node's loaders, of tsx and esbuild (compiling TypeScript) and of this CLI: how the file loaded, not why it failed. */
+const isLoaderFrame = (line: string): boolean =>
+  /^\s*at /.test(line) && (/\(?node:/.test(line) || /\/node_modules\/(tsx|esbuild)\//.test(line) || line.includes(ownCode))
+
 /** Why a file did not load: an artiflow rule's message as is, anything else with its stack (it is the user's bug). */
 const loadFailure = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error)
   const isArtiflowError = typeof (error as { _tag?: unknown })._tag === "string"
-  return isArtiflowError ? error.message : (error.stack ?? error.message)
+  if (isArtiflowError || error.stack === undefined) return error.message
+  return error.stack
+    .split("\n")
+    .filter((line) => !isLoaderFrame(line))
+    .join("\n")
 }
+
+/** A module's exports as name → value: a CommonJS file may export one flow as `module.exports` itself. */
+const exportsOf = (loaded: unknown): Readonly<Record<string, unknown>> =>
+  isFlowLike(loaded) ? { default: loaded } : typeof loaded === "object" && loaded !== null ? (loaded as Record<string, unknown>) : {}
 
 /** Imports a file, turning a load failure (missing file, syntax error, a throw at top level) into a usage error. */
 const importFile = async (file: string): Promise<Readonly<Record<string, unknown>>> => {
   const path = resolve(file)
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`artiflow: no such file: ${file}`)
-  registerTypeScript()
   try {
-    return (await import(pathToFileURL(path).href)) as Readonly<Record<string, unknown>>
+    return exportsOf(await importModule(path, file))
   } catch (error) {
-    throw new UsageError(`artiflow: cannot load ${file}: ${loadFailure(error)}`)
+    if (!(error instanceof ModuleLoadError)) throw error
+    const hint = error.hint === undefined ? "" : `${error.hint}\n`
+    throw new UsageError(`artiflow: cannot load ${file}: ${hint}${loadFailure(error.cause)}`)
   }
 }
 

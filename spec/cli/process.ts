@@ -28,13 +28,17 @@ const environment = (env: Readonly<Record<string, string>>): Record<string, stri
   ...env
 })
 
-/** Runs `artiflow ...args` with `env` added to a minimal environment. */
-export const artiflow = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Promise<Outcome> =>
+/** Runs `artiflow ...args` with `env` added to a minimal environment, in `cwd` (default: the repository). */
+export const artiflow = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {},
+  cwd: string = root
+): Promise<Outcome> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [main, ...args],
-      { cwd: root, env: environment(env), maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      { cwd, env: environment(env), maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
         resolve({ code, stdout, stderr })

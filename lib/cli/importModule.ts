@@ -1,0 +1,114 @@
+/**
+ * Loads a user's file the way Node would run it, TypeScript included: ES modules with `import()`, CommonJS
+ * files with `require()`, both compiled on the fly by tsx. Whatever the file's format, `artiflow` imported from
+ * it is this CLI's own copy of the library (the one whose `FlowValue`s the CLI runs), not a second instance:
+ *
+ * - from an ES module, `import "artiflow"` resolves to the same files as the CLI, and Node loads a file once;
+ * - from CommonJS, `require("artiflow")` would go through tsx's CommonJS hook, which compiles any ES module it
+ *   meets into a fresh CommonJS copy. So before the first CommonJS file loads, the library's public entry
+ *   points are put into `require.cache` as the ES module namespaces the CLI already uses.
+ */
+import { Module, createRequire } from "node:module"
+import { extname } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { register as registerCommonJs } from "tsx/cjs/api"
+import { register as registerModules } from "tsx/esm/api"
+import { moduleFormatOf } from "./moduleFormat.js"
+import type { FormatOrigin } from "./moduleFormat.js"
+
+const require = createRequire(import.meta.url)
+
+/** The package's public entry points ("artiflow" and "artiflow/client"), relative to this file. */
+const ENTRY_POINTS = ["../index", "../client/index"] as const
+
+let hooksRegistered = false
+let cacheSeeded: Promise<void> | undefined
+
+/** Lets `import()` and `require()` load TypeScript; done once per process. */
+const registerTypeScript = (): void => {
+  if (hooksRegistered) return
+  registerModules()
+  registerCommonJs()
+  hooksRegistered = true
+}
+
+/** Puts the library's entry points into `require.cache` as the ES modules this process already runs. */
+const seedRequireCache = async (): Promise<void> => {
+  // ".js" when running the compiled CLI, ".ts" when running from source (tests with the artiflow-source condition).
+  const extension = extname(fileURLToPath(import.meta.url))
+  for (const entry of ENTRY_POINTS) {
+    const url = new URL(`${entry}${extension}`, import.meta.url)
+    const path = fileURLToPath(url)
+    if (Object.hasOwn(require.cache, path)) continue
+    const cached = new Module(path)
+    cached.filename = path
+    cached.exports = await import(url.href)
+    cached.loaded = true
+    require.cache[path] = cached
+  }
+}
+
+/** A CommonJS file cannot wait at top level: say so, and how to make it an ES module. */
+const isTopLevelAwaitInCommonJs = (error: unknown): boolean => {
+  const { code, message } = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; message?: unknown }
+  return code === "ERR_REQUIRE_ASYNC_MODULE" || (typeof message === "string" && /top-level await/i.test(message))
+}
+
+/** Why `file` is CommonJS, and how to make it an ES module. */
+const commonJsHint = (file: string, origin: FormatOrigin): string => {
+  const extension = extname(file)
+  const renamed = `${file.slice(0, file.length - extension.length)}${extension === ".js" || extension === ".cjs" ? ".mjs" : ".mts"}`
+  const reason = "top-level await needs an ES module"
+  if (extension === ".cts" || extension === ".cjs") return `${reason}, and its extension makes it CommonJS: rename it to ${renamed}`
+  if (origin.packageJson === undefined) {
+    return `${reason}, and it is outside any package, so it is CommonJS: rename it to ${renamed} or put it in a package whose package.json has "type": "module"`
+  }
+  return `${reason}, and ${origin.packageJson} has no "type": "module", so it is CommonJS: rename it to ${renamed} or add "type": "module" to that package.json`
+}
+
+/** Thrown when a file does not load; `cause` is the error the file's own code (or the compiler) threw. */
+export class ModuleLoadError extends Error {
+  readonly _tag = "ModuleLoadError"
+  constructor(
+    readonly hint: string | undefined,
+    override readonly cause: unknown
+  ) {
+    super(hint ?? (cause instanceof Error ? cause.message : String(cause)), { cause })
+  }
+}
+
+const TYPESCRIPT = new Set([".ts", ".mts", ".cts", ".tsx"])
+
+const errorCode = (error: unknown): unknown => (typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined)
+
+/** Loads a CommonJS-format file with `require`, the way `node file` would. */
+const requireFile = async (path: string, typeScript: boolean, origin: FormatOrigin): Promise<unknown> => {
+  cacheSeeded ??= seedRequireCache()
+  await cacheSeeded
+  try {
+    return createRequire(path)(path)
+  } catch (error) {
+    // Node runs a .js file whose format is not declared as an ES module when it has ES syntax, top-level await
+    // included; require() does too, except for the await. TypeScript has no such rule: .ts stays CommonJS.
+    if (!typeScript && !origin.declared && errorCode(error) === "ERR_REQUIRE_ASYNC_MODULE") return import(pathToFileURL(path).href)
+    throw error
+  }
+}
+
+/**
+ * Loads the file at `path` (absolute) and resolves to its exports: an ES module's namespace, or a CommonJS
+ * module's `module.exports`. JavaScript loads exactly as `node` would load it; TypeScript is compiled by tsx
+ * in the format TypeScript itself gives the file. Rejects with {@link ModuleLoadError} when the file or one
+ * of its imports throws; `file` is how messages name it (the path as the user gave it).
+ */
+export const importModule = async (path: string, file: string): Promise<unknown> => {
+  const typeScript = TYPESCRIPT.has(extname(path))
+  if (typeScript) registerTypeScript()
+  const origin = moduleFormatOf(path)
+  try {
+    return origin.format === "module" ? await import(pathToFileURL(path).href) : await requireFile(path, typeScript, origin)
+  } catch (error) {
+    const hint = origin.format === "commonjs" && isTopLevelAwaitInCommonJs(error) ? commonJsHint(file, origin) : undefined
+    throw new ModuleLoadError(hint, error)
+  }
+}
