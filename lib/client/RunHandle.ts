@@ -86,7 +86,7 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
   }
 
   /**
-   * The run's tags, sorted: as they were when the run was opened, with the changes made through this handle
+   * The run's tags, sorted, as the store had them when the run was opened or last tagged through this handle
    * (open the run again to see changes made elsewhere since).
    */
   get tags(): ReadonlyArray<string> {
