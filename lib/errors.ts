@@ -12,7 +12,10 @@ export abstract class ArtiflowError extends Error {
   }
 }
 
-/** A flow breaks a rule of the DSL (the runtime twin of a compile error), e.g. a duplicate step name. */
+/**
+ * A flow breaks a rule of the DSL (the runtime twin of a compile error), e.g. a duplicate step name; or an
+ * option given to `run`, `resume` or the client breaks its rule, e.g. a tag with a control character.
+ */
 export class FlowDefinitionError extends ArtiflowError {
   readonly _tag = "FlowDefinitionError"
 }

@@ -35,7 +35,7 @@ export { localStore } from "./datastore/local.js"
 export type { LocalStoreOptions } from "./datastore/local.js"
 export { memoryStore } from "./datastore/memory.js"
 export type { MemoryStore } from "./datastore/memory.js"
-export type { Datastore, BlobInfo, RunSummary } from "./datastore/Datastore.js"
+export type { Datastore, BlobInfo, RunSummary, TagChange } from "./datastore/Datastore.js"
 export type {
   ArtifactEntry,
   Compression,
@@ -52,6 +52,7 @@ export type {
 export { MutatedArtifactError, ResourceLimitError, RunAbortedError, RunFailedError, StepTimeoutError } from "./errors.js"
 export { Client } from "./client/Client.js"
 export type { RunHandle } from "./client/RunHandle.js"
+export type { RunsOptions, RunStatus } from "./client/runsFilter.js"
 export type { StepHandle } from "./client/StepHandle.js"
 export type { ArtifactInfo, TaskHandle } from "./client/TaskHandle.js"
 export { resume } from "./interpreter/resume.js"

@@ -65,6 +65,7 @@ export const spyingStore = (
     readRun: (flow, runId) => store.readRun(flow, runId),
     listRuns: (flow) => store.listRuns(flow),
     listFlows: () => store.listFlows(),
+    updateTags: (flow, runId, change) => store.updateTags(flow, runId, change),
     commitManifests: (flow, runId, manifests) => store.commitManifests(flow, runId, manifests),
     readManifests: (flow, runId) => store.readManifests(flow, runId)
   }

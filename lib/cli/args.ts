@@ -1,16 +1,19 @@
 /**
  * The command line, parsed once per command: positionals and `--name value` / `--name=value` options. Which
  * names are boolean flags depends on the command (`--json` never takes the next argument); every other
- * `--name` takes the next argument as its value unless that argument starts with `--` itself. Parameter
- * names are only known once the flow file is loaded, so unknown names are kept and checked by the command.
+ * `--name` takes the next argument as its value unless that argument starts with `--` itself. An option may
+ * be given once, unless the command says it is repeatable (`--tag a --tag b`). Parameter names are only
+ * known once the flow file is loaded, so unknown names are kept and checked by the command.
  */
 import { UsageError } from "./errors.js"
 
 /** A parsed command line (the command name itself excluded). */
 export interface ParsedArgs {
   readonly positionals: ReadonlyArray<string>
-  /** Every `--name`, with its value, or `true` when it was given without one. */
+  /** Every `--name`, with its value (a repeatable option's last), or `true` when it was given without one. */
   readonly options: ReadonlyMap<string, string | true>
+  /** Every value of each repeatable option given, in command-line order. */
+  readonly repeated: ReadonlyMap<string, ReadonlyArray<string | true>>
   /** `--help` or `-h` was given. */
   readonly help: boolean
 }
@@ -18,15 +21,30 @@ export interface ParsedArgs {
 const OPTION = /^--([^=]+)(?:=([\s\S]*))?$/
 
 /**
- * Parses `argv` (without the command name). `flags` are the command's boolean options.
+ * Parses `argv` (without the command name). `flags` are the command's boolean options, `repeatable` the
+ * options it takes more than once.
  *
  * @example
- * parseArgs(["flow.ts", "--n", "3", "--tag=a", "--json"], new Set(["json"]))
- * // { positionals: ["flow.ts"], options: Map { n => "3", tag => "a", json => true }, help: false }
+ * parseArgs(["flow.ts", "--n", "3", "--tag=a", "--tag", "b", "--json"], new Set(["json"]), new Set(["tag"]))
+ * // { positionals: ["flow.ts"], options: Map { n => "3", tag => "b", json => true },
+ * //   repeated: Map { tag => ["a", "b"] }, help: false }
  */
-export const parseArgs = (argv: ReadonlyArray<string>, flags: ReadonlySet<string>): ParsedArgs => {
+export const parseArgs = (
+  argv: ReadonlyArray<string>,
+  flags: ReadonlySet<string>,
+  repeatable: ReadonlySet<string> = new Set()
+): ParsedArgs => {
   const positionals: Array<string> = []
   const options = new Map<string, string | true>()
+  const repeated = new Map<string, Array<string | true>>()
+  const given = (name: string, value: string | true): void => {
+    if (repeatable.has(name)) {
+      repeated.set(name, [...(repeated.get(name) ?? []), value])
+    } else if (options.has(name)) {
+      throw new UsageError(`artiflow: option --${name} is given twice`)
+    }
+    options.set(name, value)
+  }
   let help = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -44,24 +62,23 @@ export const parseArgs = (argv: ReadonlyArray<string>, flags: ReadonlySet<string
       continue
     }
     const name = match[1] as string
-    if (options.has(name)) throw new UsageError(`artiflow: option --${name} is given twice`)
     const inline = match[2]
     if (flags.has(name)) {
       if (inline !== undefined) throw new UsageError(`artiflow: option --${name} takes no value (received '${inline}')`)
-      options.set(name, true)
+      given(name, true)
     } else if (inline !== undefined) {
-      options.set(name, inline)
+      given(name, inline)
     } else {
       const next = argv[i + 1]
       if (next !== undefined && !next.startsWith("--")) {
-        options.set(name, next)
+        given(name, next)
         i++
       } else {
-        options.set(name, true)
+        given(name, true)
       }
     }
   }
-  return { positionals, options, help }
+  return { positionals, options, repeated, help }
 }
 
 /** The value of a `--name value` option, or `undefined` when it is absent; a usage error without a value. */
@@ -70,6 +87,13 @@ export const stringOption = (args: ParsedArgs, name: string): string | undefined
   if (value === true || value === "") throw new UsageError(`artiflow: option --${name} needs a value: --${name} <value>`)
   return value
 }
+
+/** Every value of a repeatable option such as `--tag a --tag b`, in order ([] when absent); each needs a value. */
+export const repeatedOption = (args: ParsedArgs, name: string): ReadonlyArray<string> =>
+  (args.repeated.get(name) ?? []).map((value) => {
+    if (value === true || value === "") throw new UsageError(`artiflow: option --${name} needs a value: --${name} <value>`)
+    return value
+  })
 
 /** Whether a boolean flag was given. */
 export const flagOption = (args: ParsedArgs, name: string): boolean => args.options.get(name) === true

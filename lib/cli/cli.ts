@@ -99,7 +99,7 @@ const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> =>
     return EXIT.ok
   }
   const command = findCommand(name)
-  const args = parseArgs(rest, new Set(command.flags))
+  const args = parseArgs(rest, new Set(command.flags), new Set(command.repeatable))
   if (args.help) {
     io.stdout.write(await command.help(args))
     return EXIT.ok

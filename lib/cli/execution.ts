@@ -1,35 +1,62 @@
 /**
  * The execution options `run` and `resume` share on the command line: --max-workers, --max-foreach-items,
- * --verify and --run-id, with their help rows and parsing in one place.
+ * --verify, --run-id and --tag, with their help rows and parsing in one place.
  */
 import type { ExecutionOptions } from "../interpreter/execute.js"
-import { flagOption, positiveIntOption, stringOption } from "./args.js"
+import { tagsProblem } from "../tags.js"
+import { flagOption, positiveIntOption, repeatedOption, stringOption } from "./args.js"
 import type { ParsedArgs } from "./args.js"
+import { UsageError } from "./errors.js"
 
 /** Option names (without --), for checking a command line. */
-export const EXECUTION_OPTIONS = ["max-workers", "max-foreach-items", "verify", "run-id"] as const
+export const EXECUTION_OPTIONS = ["max-workers", "max-foreach-items", "verify", "run-id", "tag"] as const
 
 /** Boolean flags among them (they take no value). */
 export const EXECUTION_FLAGS = ["verify"] as const
 
-export const EXECUTION_USAGE = "[--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>]"
+/** Options among them that may be given more than once. */
+export const EXECUTION_REPEATABLE = ["tag"] as const
+
+export const EXECUTION_USAGE = "[--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]..."
 
 export const EXECUTION_ROWS: ReadonlyArray<readonly [string, string]> = [
   ["--max-workers <n>", "run at most n tasks at once (default: CPU count x 4)"],
   ["--max-foreach-items <n>", "refuse a foreach over more than n items before it starts (default: 100000)"],
   ["--verify", "fail a task that changed an inherited binary artifact in place (re-hashes them at each commit)"],
-  ["--run-id <id>", "the new run's id (default: a new time-sortable id)"]
+  ["--run-id <id>", "the new run's id (default: a new time-sortable id)"],
+  ["--tag <t>", "tag the new run (repeatable: --tag nightly --tag gpu)"]
 ]
 
-/** The execution options given on the command line; absent ones are left to the run's defaults. */
-export const executionOptions = (args: ParsedArgs): ExecutionOptions => {
+/**
+ * `--tag <t>`, repeatable: the new run's tags. A bad tag is a usage error naming it and the rule, before
+ * anything runs.
+ */
+export const tagOptions = (args: ParsedArgs, command: string): ReadonlyArray<string> => {
+  const tags = repeatedOption(args, "tag")
+  const problem = tagsProblem("option --tag", "--tag", tags)
+  if (problem !== undefined) throw new UsageError(problem, command)
+  return tags
+}
+
+/**
+ * The execution options given on the command line; absent ones are left to the run's defaults. `params` are
+ * the flow's parameters when `--<param>` options set them (run): a parameter named `tag` takes `--tag`, which
+ * then tags nothing (the flow's own names win, as they did before run tags existed).
+ */
+export const executionOptions = (
+  args: ParsedArgs,
+  command: string,
+  params: Readonly<Record<string, unknown>> = {}
+): ExecutionOptions => {
   const maxWorkers = positiveIntOption(args, "max-workers")
   const maxForeachItems = positiveIntOption(args, "max-foreach-items")
   const runId = stringOption(args, "run-id")
+  const tags = Object.hasOwn(params, "tag") ? [] : tagOptions(args, command)
   return {
     ...(maxWorkers !== undefined && { maxWorkers }),
     ...(maxForeachItems !== undefined && { maxForeachItems }),
     ...(flagOption(args, "verify") && { verify: true }),
-    ...(runId !== undefined && { runId })
+    ...(runId !== undefined && { runId }),
+    ...(tags.length > 0 && { tags })
   }
 }

@@ -11,6 +11,8 @@ import { setOwnProperty } from "../ownProperty.js"
 import type { ArtifactsOf, Flow } from "../types/flow.js"
 import { listNames } from "../listing.js"
 import { RunHandle } from "./RunHandle.js"
+import { checkRunsOptions, filterRuns } from "./runsFilter.js"
+import type { RunsOptions } from "./runsFilter.js"
 import { Snapshots } from "./Snapshots.js"
 
 const flowName = (flow: string | Flow): string => (typeof flow === "string" ? flow : flow.name)
@@ -22,7 +24,8 @@ const flowName = (flow: string | Flow): string => (typeof flow === "string" ? fl
  * import { Client, memoryStore } from "artiflow"
  *
  * const client = Client.open(memoryStore())
- * const runs = await client.runs("Train") // newest first
+ * const runs = await client.runs("Train") // newest first: [{ id, flow, status, startedAt, finishedAt, tags }, ...]
+ * const good = await client.runs(Train, { tags: ["nightly", "good"], status: "succeeded", limit: 5 })
  * const latest = await client.run("Train") // or client.run(Train) for typed artifacts
  * const best = await latest.artifact("best")
  * const fits = await latest.step("fit").tasks() // foreach tasks in index order
@@ -40,12 +43,17 @@ export class Client {
     return this.store.listFlows()
   }
 
-  /** The runs of a flow, newest first. */
-  async runs(flow: string | Flow): Promise<ReadonlyArray<RunSummary>> {
+  /**
+   * The runs of a flow (by name or definition), newest first, each as `{ id, flow, status, startedAt,
+   * finishedAt, tags }`. `tags` keeps the runs holding all the given tags, `status` those with that status,
+   * and `limit` the newest that many of those. An unknown flow is a NotFoundError listing the flows.
+   */
+  async runs(flow: string | Flow, options: RunsOptions = {}): Promise<ReadonlyArray<RunSummary>> {
     const name = flowName(flow)
+    const filter = checkRunsOptions(name, options)
     const runs = await this.store.listRuns(name)
     if (runs.length === 0) await this.assertFlowExists(name)
-    return runs
+    return filterRuns(runs, filter)
   }
 
   /** A run of a flow: the latest one when `runId` is omitted. Typed when given the flow definition. */
@@ -67,12 +75,12 @@ export class Client {
     if (runId === undefined) {
       const latest = (await this.runs(flow))[0]
       if (latest === undefined) throw new NotFoundError(`artiflow: flow '${flow}' has no runs in the ${this.store.description}`)
-      runId = latest.runId
+      runId = latest.id
     }
     const meta = await this.store.readRun(flow, runId)
     if (meta !== undefined) return meta
     await this.assertFlowExists(flow)
-    const recent = (await this.store.listRuns(flow)).slice(0, 10).map((run) => run.runId)
+    const recent = (await this.store.listRuns(flow)).slice(0, 10).map((run) => run.id)
     throw new NotFoundError(`artiflow: flow '${flow}' has no run '${runId}' (latest runs: ${listNames(recent)})`)
   }
 

@@ -1,11 +1,13 @@
 /**
  * A past run: its metadata (opening a run reads no blob), its final record and its steps. Typed when opened
- * with the flow definition (`client.run(Train)`): `artifact("best")` is then `Promise<number>`.
+ * with the flow definition (`client.run(Train)`): `artifact("best")` is then `Promise<number>`. Its tags can
+ * be changed (`addTags`, `removeTags`): the only thing about a past run that can.
  */
 import { setOwnProperty } from "../ownProperty.js"
-import type { Datastore } from "../datastore/Datastore.js"
+import type { Datastore, TagChange } from "../datastore/Datastore.js"
 import type { FlowGraph, RunMeta, StoredParamDef } from "../datastore/Manifest.js"
-import { NotFoundError } from "../errors.js"
+import { FlowDefinitionError, NotFoundError } from "../errors.js"
+import { tagsProblem } from "../tags.js"
 import { endStep, graphSteps } from "./graphSteps.js"
 import { listNames } from "../listing.js"
 import type { Snapshots } from "./Snapshots.js"
@@ -13,6 +15,8 @@ import { StepHandle } from "./StepHandle.js"
 import type { TaskHandle } from "./TaskHandle.js"
 
 export class RunHandle<Artifacts extends object = Readonly<Record<string, unknown>>> {
+  private currentTags: ReadonlyArray<string>
+
   /** @internal */
   constructor(
     private readonly store: Datastore,
@@ -20,7 +24,9 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
     private readonly meta: RunMeta,
     /** The run's parameter values. */
     readonly params: Readonly<Record<string, unknown>>
-  ) {}
+  ) {
+    this.currentTags = Object.freeze([...meta.tags])
+  }
 
   get id(): string {
     return this.meta.runId
@@ -69,8 +75,56 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
     return this.meta.versions
   }
 
+  /** Who started the run (`$USER` then). */
   get user(): string {
     return this.meta.user
+  }
+
+  /** The machine the run was started on; undefined for runs stored before hosts were recorded. */
+  get host(): string | undefined {
+    return this.meta.host
+  }
+
+  /**
+   * The run's tags, sorted, as the store had them when the run was opened or last tagged through this handle
+   * (open the run again to see changes made elsewhere since).
+   */
+  get tags(): ReadonlyArray<string> {
+    return this.currentTags
+  }
+
+  /**
+   * Adds tags to the run, in the store (adding a tag the run has changes nothing). Other processes may tag
+   * the same run at the same time, or the run may still be running: no change is lost. A bad tag (not a
+   * string, empty, over 256 characters, with a control character) is a FlowDefinitionError naming it, and
+   * then nothing is changed.
+   *
+   * @example
+   * const latest = await Client.open().run("Train")
+   * await latest.addTags("good", "reviewed")
+   * latest.tags // ["good", "reviewed", ...]
+   */
+  async addTags(...tags: ReadonlyArray<string>): Promise<void> {
+    await this.changeTags("addTags", tags, { add: tags, remove: [] })
+  }
+
+  /**
+   * Removes tags from the run, in the store (removing a tag the run does not have is not an error). Bad tags
+   * are refused like {@link addTags}'s.
+   *
+   * @example
+   * await (await Client.open().run("Train", runId)).removeTags("good")
+   */
+  async removeTags(...tags: ReadonlyArray<string>): Promise<void> {
+    await this.changeTags("removeTags", tags, { add: [], remove: tags })
+  }
+
+  /** Checks every tag before changing anything, then makes the change in the store and takes the tags it gives. */
+  private async changeTags(method: "addTags" | "removeTags", tags: ReadonlyArray<string>, change: TagChange): Promise<void> {
+    const problem = tagsProblem(`${method} on run '${this.id}' of flow '${this.flow}'`, "tags", tags)
+    if (problem !== undefined) throw new FlowDefinitionError(problem)
+    if (tags.length === 0) return
+    this.currentTags = Object.freeze([...(await this.store.updateTags(this.flow, this.id, change))])
   }
 
   /** Every step and join of the flow, in flow order (whether or not it ran). */

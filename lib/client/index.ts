@@ -5,10 +5,11 @@
  */
 export { Client } from "./Client.js"
 export type { RunHandle } from "./RunHandle.js"
+export type { RunsOptions, RunStatus } from "./runsFilter.js"
 export type { StepHandle } from "./StepHandle.js"
 export type { ArtifactInfo, TaskHandle } from "./TaskHandle.js"
 export { localStore } from "../datastore/local.js"
 export type { LocalStoreOptions } from "../datastore/local.js"
 export { memoryStore } from "../datastore/memory.js"
-export type { Datastore, RunSummary } from "../datastore/Datastore.js"
+export type { Datastore, RunSummary, TagChange } from "../datastore/Datastore.js"
 export { ArtiflowError, IntegrityError, NotFoundError, StorageError } from "../errors.js"

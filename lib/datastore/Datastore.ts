@@ -4,7 +4,9 @@
  *
  * - **blobs**: immutable byte strings addressed by the sha256 of their bytes, written once;
  * - **run metadata**: one small JSON document per run, rewritten as the run progresses;
- * - **task manifests**: append-only records, one per task attempt, committed atomically.
+ * - **task manifests**: append-only records, one per task attempt, committed atomically;
+ * - **tag changes**: the tags added to and removed from a run after it was created, kept apart from its
+ *   metadata (tagChanges.ts) so that neither a metadata rewrite nor another tagger can lose one.
  *
  * Every adapter passes the shared conformance suite in `spec/datastore/contract.ts`.
  *
@@ -25,13 +27,27 @@ export interface BlobInfo {
   readonly size: number
 }
 
-/** A run as listed by {@link Datastore.listRuns}: enough to sort and filter without reading manifests. */
+/**
+ * A run as listed by {@link Datastore.listRuns} and `client.runs(flow)`: enough to sort and filter without
+ * reading manifests, under the names a run handle uses.
+ */
 export interface RunSummary {
+  /** The run's id. */
+  readonly id: string
   readonly flow: string
-  readonly runId: string
   readonly status: RunMeta["status"]
+  /** Epoch milliseconds. */
   readonly startedAt: number
+  /** Epoch milliseconds; undefined while the run is running (or when it stopped without recording its end). */
   readonly finishedAt: number | undefined
+  /** The run's tags now (changes made with `addTags`/`removeTags` included), sorted. */
+  readonly tags: ReadonlyArray<string>
+}
+
+/** Tags to take off a run and tags to put on it, in one change (removals first). */
+export interface TagChange {
+  readonly add: ReadonlyArray<string>
+  readonly remove: ReadonlyArray<string>
 }
 
 /** Where runs, manifests and blobs are stored: the port every storage adapter implements. */
@@ -61,15 +77,34 @@ export interface Datastore {
 
   /**
    * Replaces a run's metadata atomically (readers see the old or the new document, never a mix). Rejects with
-   * `NotFoundError` when the run was never created.
+   * `NotFoundError` when the run was never created. `meta.tags` is stored as the tags the run's tag changes
+   * apply to: pass the tags the run was created with or those `readRun` gave; either way every change made
+   * with {@link updateTags} is kept (a tag that was changed is decided by its latest change).
    */
   updateRun(meta: RunMeta): Promise<void>
 
-  /** A run's metadata, or `undefined` when the run does not exist. */
+  /**
+   * A run's metadata, or `undefined` when the run does not exist. Its `tags` are the run's tags now, changes
+   * made with {@link updateTags} applied, sorted; metadata stored without tags (older runs) reads as `tags: []`.
+   */
   readRun(flow: string, runId: string): Promise<RunMeta | undefined>
 
-  /** Every run of a flow, newest first (by `startedAt`, then by id). An unknown flow has no runs. */
+  /**
+   * Every run of a flow, newest first (by `startedAt`, then by id), with its tags now. An unknown flow has
+   * no runs. Listing must stay cheap: it reads no manifest, and no tag changes of runs that have none.
+   */
   listRuns(flow: string): Promise<ReadonlyArray<RunSummary>>
+
+  /**
+   * Removes `change.remove` from a run's tags, then adds `change.add`, as one change, and resolves to the
+   * run's tags after it (sorted). Removing a tag the run does not have, or adding one it has, changes
+   * nothing. Changes are never lost: concurrent calls, from this process or others, all take effect, and
+   * {@link updateRun} does not undo them. Rejects with `NotFoundError` when the run was never created and
+   * `StorageError` when a tag breaks the tag rule (lib/tags.ts). A store without appends can keep a run's
+   * changes as one document replaced with conditional writes (If-Match, retried on conflict), or as one
+   * document per change created with If-None-Match.
+   */
+  updateTags(flow: string, runId: string, change: TagChange): Promise<ReadonlyArray<string>>
 
   /** Names of every flow with at least one run, sorted. */
   listFlows(): Promise<ReadonlyArray<string>>

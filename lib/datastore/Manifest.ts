@@ -181,7 +181,16 @@ export interface RunMeta {
   readonly graph: FlowGraph
   readonly sourceFile?: string
   readonly versions: { readonly artiflow: string; readonly node: string }
+  /** Who started the run: `$USER`, else the OS account name. */
   readonly user: string
+  /** The machine the run was started on (`os.hostname()`); runs stored before it was recorded have none. */
+  readonly host?: string
+  /**
+   * The run's tags. `createRun` stores the tags the run starts with; `readRun` gives the tags now, with the
+   * changes made by `Datastore.updateTags` applied (see `updateRun` for what it stores). Sorted, no repeats.
+   * Runs stored before tags existed read as `[]`.
+   */
+  readonly tags: ReadonlyArray<string>
   readonly originRunId?: string
   /** Where a failed run failed. */
   readonly failure?: { readonly step: string; readonly taskId: string; readonly message: string }

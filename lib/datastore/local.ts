@@ -5,6 +5,7 @@
  *       blobs/<first 2 hex>/<sha256>        content-addressed blobs, written once, never modified
  *       runs/<flow>/<runId>/run.json        run metadata, replaced whole (temp file + rename)
  *       runs/<flow>/<runId>/manifests.jsonl task manifests, appended as checksummed lines (manifestLog.ts)
+ *       runs/<flow>/.tags/<runId>.jsonl     tag changes of runs tagged after they started, appended (localTags.ts)
  *       tmp/<uuid>                          files being written; renamed into place when complete
  *
  * Nothing is ever visible half-written: blobs and run.json are written to tmp/ (same file system) and
@@ -21,7 +22,7 @@
 import { promises as fs } from "node:fs"
 import { join, resolve } from "node:path"
 import { NotFoundError, StorageError } from "../errors.js"
-import type { BlobInfo, Datastore, ManifestRecord, RunSummary } from "./Datastore.js"
+import type { BlobInfo, Datastore, ManifestRecord, RunSummary, TagChange } from "./Datastore.js"
 import { LocalBlobs } from "./localBlobs.js"
 import {
   Directories,
@@ -35,10 +36,12 @@ import {
   writeFileAtomically
 } from "./localFiles.js"
 import { LocalManifestLogs } from "./localManifests.js"
+import { LocalTagLogs } from "./localTags.js"
 import { TempSweeper } from "./localTemps.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun } from "./names.js"
 import { decodeRunMeta, encodeRunMeta, newestFirst, summarize } from "./records.js"
+import { assertValidTagChange } from "./tagChanges.js"
 
 /** Options of {@link localStore}. */
 export interface LocalStoreOptions {
@@ -56,6 +59,7 @@ class Local implements Datastore {
   private readonly temps: TempFiles
   private readonly blobs: LocalBlobs
   private readonly logs: LocalManifestLogs
+  private readonly tags: LocalTagLogs
   private readonly sweeper: TempSweeper
   // Runs known to exist, so that each commit does not cost a file-system check.
   private readonly knownRuns = new Set<string>()
@@ -69,6 +73,7 @@ class Local implements Datastore {
     this.temps = new TempFiles(join(root, "tmp"), this.directories)
     this.blobs = new LocalBlobs(join(root, "blobs"), this.description, this.directories, this.temps, this.fsync)
     this.logs = new LocalManifestLogs(this.fsync)
+    this.tags = new LocalTagLogs(join(root, "runs"), this.directories, this.fsync)
     this.sweeper = new TempSweeper(join(root, "tmp"))
   }
 
@@ -111,20 +116,31 @@ class Local implements Datastore {
 
   async readRun(flow: string, runId: string): Promise<RunMeta | undefined> {
     assertValidRun(flow, runId)
-    const path = this.runFile(flow, runId)
-    const text = await readIfExists(path, "read")
-    return text === undefined ? undefined : decodeRunMeta(text.toString("utf8"), flow, runId, path)
+    return this.readMeta(flow, runId, true)
   }
 
   async listRuns(flow: string): Promise<ReadonlyArray<RunSummary>> {
     assertValidName("flow name", flow)
-    const runIds = await listNamedDirectories(join(this.root, "runs", flow))
-    const metas = await mapLimited(runIds, LIST_CONCURRENCY, (runId) => this.readRun(flow, runId))
+    const [runIds, changed] = await Promise.all([
+      listNamedDirectories(join(this.root, "runs", flow)),
+      this.tags.changedRuns(flow)
+    ])
+    const metas = await mapLimited(runIds, LIST_CONCURRENCY, (runId) => this.readMeta(flow, runId, changed.has(runId)))
     // A run directory without run.json is a createRun that did not finish: not a run.
     return metas
       .filter((meta): meta is RunMeta => meta !== undefined)
       .map(summarize)
       .sort(newestFirst)
+  }
+
+  async updateTags(flow: string, runId: string, change: TagChange): Promise<ReadonlyArray<string>> {
+    assertValidRun(flow, runId)
+    assertValidTagChange(change, flow, runId)
+    await this.requireRun(flow, runId)
+    await this.tags.append(flow, runId, change)
+    const meta = await this.readMeta(flow, runId, true)
+    if (meta === undefined) throw new NotFoundError(`artiflow: run '${runId}' of flow '${flow}' not found in the ${this.description}`)
+    return meta.tags
   }
 
   async listFlows(): Promise<ReadonlyArray<string>> {
@@ -150,6 +166,15 @@ class Local implements Datastore {
     if (records !== undefined) return records
     await this.requireRun(flow, runId)
     return []
+  }
+
+  /** A run's metadata with its tag changes applied (`tagged`: whether it may have any, which costs a read). */
+  private async readMeta(flow: string, runId: string, tagged: boolean): Promise<RunMeta | undefined> {
+    const path = this.runFile(flow, runId)
+    const text = await readIfExists(path, "read")
+    if (text === undefined) return undefined
+    const changes = tagged ? await this.tags.read(flow, runId) : []
+    return decodeRunMeta(text.toString("utf8"), flow, runId, path, changes)
   }
 
   private async hasAnyRun(flow: string): Promise<boolean> {

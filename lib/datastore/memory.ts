@@ -5,10 +5,11 @@
  */
 import { sha256Hex, isSha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError, StorageError } from "../errors.js"
-import type { BlobInfo, Datastore, ManifestRecord, RunSummary } from "./Datastore.js"
+import type { BlobInfo, Datastore, ManifestRecord, RunSummary, TagChange } from "./Datastore.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun } from "./names.js"
 import { decodeManifest, decodeRunMeta, encodeManifest, encodeRunMeta, lazyRecord, newestFirst, summarize } from "./records.js"
+import { assertValidTagChange, decodeTagChange, encodeTagChange } from "./tagChanges.js"
 
 /** A memory store, with its blobs exposed so tests can tamper with them. */
 export interface MemoryStore extends Datastore {
@@ -19,6 +20,8 @@ export interface MemoryStore extends Datastore {
 interface StoredRun {
   meta: string
   readonly manifests: Array<string>
+  /** Tag changes since the run was created, oldest first (apart from `meta`, as every store keeps them). */
+  readonly tagChanges: Array<string>
 }
 
 const DESCRIPTION = "memory store"
@@ -59,7 +62,7 @@ class Memory implements MemoryStore {
         `artiflow: run '${meta.runId}' of flow '${meta.flow}' already exists in the ${DESCRIPTION}`
       )
     }
-    runs.set(meta.runId, { meta: encodeRunMeta(meta), manifests: [] })
+    runs.set(meta.runId, { meta: encodeRunMeta(meta), manifests: [], tagChanges: [] })
     this.flows.set(meta.flow, runs)
   }
 
@@ -70,15 +73,21 @@ class Memory implements MemoryStore {
   async readRun(flow: string, runId: string): Promise<RunMeta | undefined> {
     assertValidRun(flow, runId)
     const run = this.flows.get(flow)?.get(runId)
-    return run === undefined ? undefined : decodeRunMeta(run.meta, flow, runId, this.where(flow, runId))
+    return run === undefined ? undefined : this.decode(flow, runId, run)
   }
 
   async listRuns(flow: string): Promise<ReadonlyArray<RunSummary>> {
     assertValidName("flow name", flow)
     const runs = [...(this.flows.get(flow)?.entries() ?? [])]
-    return runs
-      .map(([runId, run]) => summarize(decodeRunMeta(run.meta, flow, runId, this.where(flow, runId))))
-      .sort(newestFirst)
+    return runs.map(([runId, run]) => summarize(this.decode(flow, runId, run))).sort(newestFirst)
+  }
+
+  async updateTags(flow: string, runId: string, change: TagChange): Promise<ReadonlyArray<string>> {
+    const run = this.run(flow, runId)
+    assertValidTagChange(change, flow, runId)
+    // One synchronous push: nothing can come between reading the changes and adding this one.
+    run.tagChanges.push(encodeTagChange(change))
+    return this.decode(flow, runId, run).tags
   }
 
   async listFlows(): Promise<ReadonlyArray<string>> {
@@ -108,6 +117,12 @@ class Memory implements MemoryStore {
     if (run === undefined)
       throw new NotFoundError(`artiflow: run '${runId}' of flow '${flow}' not found in the ${DESCRIPTION}`)
     return run
+  }
+
+  private decode(flow: string, runId: string, run: StoredRun): RunMeta {
+    const where = this.where(flow, runId)
+    const changes = run.tagChanges.map((text, i) => decodeTagChange(text, `${i + 1} ${where}`))
+    return decodeRunMeta(run.meta, flow, runId, where, changes)
   }
 
   private where(flow: string, runId: string): string {

@@ -6,9 +6,10 @@
  * becomes an own data property.
  */
 import { IntegrityError, StorageError } from "../errors.js"
-import type { ManifestRecord, RunSummary } from "./Datastore.js"
+import type { ManifestRecord, RunSummary, TagChange } from "./Datastore.js"
 import { STORE_FORMAT } from "./Manifest.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
+import { applyTagChanges } from "./tagChanges.js"
 
 /**
  * A copy of parsed JSON whose objects have null prototypes. A walk after JSON.parse, not a reviver: a reviver
@@ -37,10 +38,17 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 export const encodeRunMeta = (meta: RunMeta): string => JSON.stringify(meta)
 
 /**
- * Parses stored run metadata, checking that it is the run asked for and not of a newer format. `where`
- * names the document in messages ("local store at /x: runs/Train/1/run.json").
+ * Parses stored run metadata, checking that it is the run asked for and not of a newer format, with the
+ * run's tag changes (oldest first) applied to its tags. `where` names the document in messages ("local store
+ * at /x: runs/Train/1/run.json"). Metadata stored before tags existed has none: it reads as `tags: []`.
  */
-export const decodeRunMeta = (text: string, flow: string, runId: string, where: string): RunMeta => {
+export const decodeRunMeta = (
+  text: string,
+  flow: string,
+  runId: string,
+  where: string,
+  tagChanges: ReadonlyArray<TagChange> = []
+): RunMeta => {
   let meta: unknown
   try {
     meta = parseStoredJson(text)
@@ -55,7 +63,14 @@ export const decodeRunMeta = (text: string, flow: string, runId: string, where: 
       `artiflow: run metadata ${where} has store format ${meta.format}, newer than this artiflow reads (${STORE_FORMAT}): upgrade artiflow`
     )
   }
-  return meta as unknown as RunMeta
+  const tags = meta.tags ?? []
+  if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === "string")) {
+    throw new IntegrityError(`artiflow: run metadata ${where} has tags that are not a list of strings`)
+  }
+  // `meta` is a fresh object of our own, with a null prototype (which a spread would lose): set the tags on it.
+  const decoded = meta as Record<string, unknown>
+  decoded.tags = applyTagChanges(tags as ReadonlyArray<string>, tagChanges)
+  return decoded as unknown as RunMeta
 }
 
 /** Serializes a task manifest for storage (one line of JSON: the text holds no raw newline). */
@@ -136,15 +151,16 @@ export const lazyRecord = (text: string, where: string): ManifestRecord => {
   }
 }
 
-/** The listing form of a run. */
+/** The listing form of a run (as decoded: its tags with their changes applied). */
 export const summarize = (meta: RunMeta): RunSummary => ({
+  id: meta.runId,
   flow: meta.flow,
-  runId: meta.runId,
   status: meta.status,
   startedAt: meta.startedAt,
-  finishedAt: meta.finishedAt
+  finishedAt: meta.finishedAt,
+  tags: meta.tags
 })
 
 /** Orders runs newest first: by `startedAt`, then by id, both descending. */
 export const newestFirst = (a: RunSummary, b: RunSummary): number =>
-  b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0)
+  b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)

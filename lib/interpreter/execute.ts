@@ -23,6 +23,12 @@ import { runNodes } from "./walk.js"
 export interface ExecutionOptions {
   /** The run's id (default: a new, time-sortable id). */
   readonly runId?: string
+  /**
+   * Tags for the new run, such as `["nightly"]` (see lib/tags.ts for what a tag may be). A resumed run starts
+   * with these only: it does not take its origin's tags. Tags can be added and removed later with the
+   * client's `addTags`/`removeTags`.
+   */
+  readonly tags?: ReadonlyArray<string>
   /** At most this many tasks run at once (default: CPU count x 4, for async work). */
   readonly maxWorkers?: number
   /** Cancels the run: running tasks see `ctx.signal` abort, and the run rejects. */
@@ -98,7 +104,7 @@ export const execute = async (
   reuse: ReusePlan | undefined
 ): Promise<RunResult<unknown>> => {
   const runId = options.runId ?? newRunId()
-  await store.createRun(startMeta(flow, runId, params.entries, reuse?.originRunId))
+  await store.createRun(startMeta(flow, runId, params.entries, reuse?.originRunId, options.tags ?? []))
   const env = new RunEnv({
     flow,
     store,

@@ -1,14 +1,16 @@
 /**
  * The run metadata written at the start and rewritten at the end of a run: the flow, its parameters and
- * their definitions, the graph, the source file, versions, the user, times and status.
+ * their definitions, the graph, the source file, versions, the user and host, the tags it started with,
+ * times and status.
  */
 import { createRequire } from "node:module"
-import { userInfo } from "node:os"
+import { hostname, userInfo } from "node:os"
 import type { ArtifactEntry, RunMeta, StoredParamDef } from "../datastore/Manifest.js"
 import { STORE_FORMAT } from "../datastore/Manifest.js"
 import type { ParamSpec } from "../dsl/ast.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { describeFlow } from "../dsl/graph.js"
+import { normalizeTags } from "../tags.js"
 
 const packageVersion = (): string => {
   try {
@@ -21,11 +23,22 @@ const packageVersion = (): string => {
 /** The version of artiflow recorded with every run. */
 export const ARTIFLOW_VERSION = packageVersion()
 
+/** `$USER` (what a shell session says it is, also under sudo -E or in containers), else the OS account. */
 const currentUser = (): string => {
+  const fromEnvironment = process.env["USER"]
+  if (fromEnvironment !== undefined && fromEnvironment !== "") return fromEnvironment
   try {
     return userInfo().username
   } catch {
-    return process.env["USER"] ?? "unknown"
+    return "unknown"
+  }
+}
+
+const currentHost = (): string => {
+  try {
+    return hostname()
+  } catch {
+    return "unknown"
   }
 }
 
@@ -62,7 +75,8 @@ export const startMeta = (
   flow: FlowValue,
   runId: string,
   params: Readonly<Record<string, ArtifactEntry>>,
-  originRunId: string | undefined
+  originRunId: string | undefined,
+  tags: ReadonlyArray<string>
 ): RunMeta => ({
   format: STORE_FORMAT,
   flow: flow.name,
@@ -76,5 +90,7 @@ export const startMeta = (
   ...(flow.sourceFile !== undefined && { sourceFile: flow.sourceFile }),
   versions: { artiflow: ARTIFLOW_VERSION, node: process.version },
   user: currentUser(),
+  host: currentHost(),
+  tags: normalizeTags(tags),
   ...(originRunId !== undefined && { originRunId })
 })

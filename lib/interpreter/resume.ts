@@ -2,7 +2,8 @@
  * `resume`: a new run that picks up a past run where it stopped. Every task of the origin run that succeeded,
  * and whose inputs were all reused too, is cloned by reference (no blob copied); everything else runs again.
  * A foreach's succeeded siblings are reused, a failed task and what depends on it run again; `from` forces a
- * step and everything after it to run again. Parameters come from the origin.
+ * step and everything after it to run again. Parameters come from the origin; tags do not (a resumed run
+ * has the tags given to `resume`, if any).
  */
 import type { Datastore } from "../datastore/Datastore.js"
 import type { RunMeta } from "../datastore/Manifest.js"
@@ -35,7 +36,7 @@ const findOrigin = async (store: Datastore, flow: string, origin: string | undef
   if (origin === undefined) {
     const latest = (await store.listRuns(flow))[0]
     if (latest === undefined) throw new NotFoundError(`artiflow: flow '${flow}' has no run to resume in the ${store.description}`)
-    origin = latest.runId
+    origin = latest.id
   }
   const meta = await store.readRun(flow, origin)
   if (meta !== undefined) return meta
@@ -44,7 +45,7 @@ const findOrigin = async (store: Datastore, flow: string, origin: string | undef
       throw new FlowDefinitionError(`artiflow: run '${origin}' is a run of flow '${other}', not of '${flow}': resume it with that flow`)
     }
   }
-  const recent = (await store.listRuns(flow)).slice(0, 10).map((run) => run.runId)
+  const recent = (await store.listRuns(flow)).slice(0, 10).map((run) => run.id)
   throw new NotFoundError(`artiflow: flow '${flow}' has no run '${origin}' to resume (latest runs: ${listNames(recent)})`)
 }
 
@@ -92,12 +93,13 @@ const originParams = async (store: Datastore, flow: FlowValue, origin: RunMeta):
  * Resumes a past run of `flow` (by default its latest): a new run reuses every task of the origin that
  * succeeded upstream of the first failure (or of `from`) and runs the rest. The new run records
  * `originRunId`; reused tasks record `originTaskId`. Resuming a run of another flow, an unknown run, or a
- * flow whose reused steps now have other inputs is an error.
+ * flow whose reused steps now have other inputs is an error. The new run has the tags given as `tags`, not
+ * the origin's: tag it like the origin with `resume(flow, { tags: originRun.tags })`.
  *
  * @example
  * import { resume } from "artiflow"
  * const result = await resume(Train)                         // the latest run of Train
- * const again = await resume(Train, { origin: runId, from: "fit" })
+ * const again = await resume(Train, { origin: runId, from: "fit", tags: ["rerun"] })
  */
 export function resume<F extends Flow>(
   flow: CheckRunnable<F>,

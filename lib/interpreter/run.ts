@@ -10,6 +10,7 @@ import { storeValue } from "../datastore/artifacts.js"
 import { localStore } from "../datastore/local.js"
 import { FlowValue, openKind } from "../dsl/FlowValue.js"
 import { ArtiflowError, FlowDefinitionError, ParamError, RunFailedError } from "../errors.js"
+import { tagsProblem } from "../tags.js"
 import type { ArtifactsOf, Flow, StateOf } from "../types/flow.js"
 import { invalidOption, runOpen } from "../types/messages.js"
 import type { RunOpen } from "../types/messages.js"
@@ -58,7 +59,7 @@ export const checkFlow = (flow: unknown): FlowValue => {
 
 /** Checks the options `run` and `resume` share. */
 export const checkOptions = (flow: string, options: RunOptions): void => {
-  const { maxWorkers, maxForeachItems, verify, runId, store } = options
+  const { maxWorkers, maxForeachItems, verify, runId, store, tags } = options
   for (const [name, value] of [["maxWorkers", maxWorkers], ["maxForeachItems", maxForeachItems]] as const) {
     if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
       throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, name, "an integer > 0", value))
@@ -75,6 +76,8 @@ export const checkOptions = (flow: string, options: RunOptions): void => {
   if (store !== undefined && (typeof store !== "object" || store === null || typeof store.writeBlob !== "function")) {
     throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, "store", "a Datastore such as localStore() or memoryStore()", store))
   }
+  const badTags = tags === undefined ? undefined : tagsProblem(`run of flow '${flow}'`, "tags", tags)
+  if (badTags !== undefined) throw new FlowDefinitionError(badTags)
 }
 
 const storeParams = async (

@@ -40,7 +40,8 @@ const header = (run: RunHandle): string => {
         ? undefined
         : `<a href="#${h(stepAnchor(failure.step))}">${h(`${failure.step}/${failure.taskId}`)}</a>: <span class="error-line">${h(failure.message)}</span>`
     ),
-    metaRow("User", h(run.user)),
+    metaRow("Tags", run.tags.length === 0 ? undefined : run.tags.map((tag) => `<code class="tag">${h(tag)}</code>`).join(" ")),
+    metaRow("User", h(run.host === undefined ? run.user : `${run.user} on ${run.host}`)),
     metaRow("Source", run.sourceFile === undefined ? undefined : `<code>${h(run.sourceFile)}</code>`),
     metaRow("Versions", h(`artiflow ${run.versions.artiflow}, node ${run.versions.node}`))
   ]

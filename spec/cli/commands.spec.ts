@@ -55,7 +55,7 @@ describe("usage errors exit 2", () => {
   test("an unknown option names the command's options; a missing argument says what is needed", async () => {
     expect(await artiflow(["runs", "Flaky", "--nope"])).toMatchObject({
       code: 2,
-      stderr: "artiflow: runs has no option --nope (options: --store, --json)\nsee: artiflow runs --help\n"
+      stderr: "artiflow: runs has no option --nope (options: --tag, --status, --limit, --store, --json)\nsee: artiflow runs --help\n"
     })
     expect(await artiflow(["show"])).toMatchObject({
       code: 2,

@@ -2,7 +2,7 @@
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { describe, expect, test } from "vitest"
-import { parseArgs } from "../../lib/cli/args.js"
+import { parseArgs, repeatedOption } from "../../lib/cli/args.js"
 import { UsageError } from "../../lib/cli/errors.js"
 import { firstLines, formatEta, formatRate, oneLine, table, toJsonSafe } from "../../lib/cli/format.js"
 import { paramsFromOptions } from "../../lib/cli/params.js"
@@ -27,6 +27,17 @@ describe("parseArgs", () => {
   test("a flag never takes the next argument; an option given twice is a usage error", () => {
     expect(parseArgs(["--json", "Flow"], new Set(["json"])).positionals).toEqual(["Flow"])
     expect(() => parseArgs(["--n", "1", "--n=2"], new Set())).toThrow(new UsageError("artiflow: option --n is given twice"))
+  })
+
+  test("a repeatable option keeps every value in order; the others still refuse a second one", () => {
+    const args = parseArgs(["--tag", "a", "--n", "1", "--tag=b c", "--tag", "a"], new Set(), new Set(["tag"]))
+    expect(args.repeated.get("tag")).toEqual(["a", "b c", "a"])
+    expect(args.options.get("tag")).toBe("a")
+    expect(repeatedOption(args, "tag")).toEqual(["a", "b c", "a"])
+    expect(repeatedOption(args, "other")).toEqual([])
+    expect(() => parseArgs(["--tag", "a", "--n", "1", "--n", "2"], new Set(), new Set(["tag"]))).toThrow("option --n is given twice")
+    const bare = parseArgs(["--tag", "a", "--tag"], new Set(), new Set(["tag"]))
+    expect(() => repeatedOption(bare, "tag")).toThrow(new UsageError("artiflow: option --tag needs a value: --tag <value>"))
   })
 })
 

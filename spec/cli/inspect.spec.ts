@@ -33,11 +33,11 @@ afterAll(async () => {
 })
 
 describe("runs", () => {
-  test("a table of runs, newest first: id, status, ISO start, duration", async () => {
+  test("a table of runs, newest first: id, status, ISO start, duration, tags", async () => {
     const result = await artiflow(["runs", "Values"], env)
     expect(result.code).toBe(0)
     const lines = result.stdout.trimEnd().split("\n")
-    expect(lines[0]).toMatch(/^RUN +STATUS +STARTED +DURATION$/)
+    expect(lines[0]).toMatch(/^RUN +STATUS +STARTED +DURATION +TAGS$/)
     expect(lines.slice(1).map((line) => line.split(/ +/).slice(0, 2))).toEqual([
       [values.second, "succeeded"],
       [values.first, "succeeded"]
@@ -49,16 +49,18 @@ describe("runs", () => {
     const result = await artiflow(["runs", "Flaky", "--json"], env)
     expect(result.code).toBe(0)
     const runs = JSON.parse(result.stdout) as ReadonlyArray<Record<string, unknown>>
-    expect(runs.map((run) => [run["runId"], run["status"]])).toEqual([
+    expect(runs.map((run) => [run["id"], run["status"]])).toEqual([
       [flaky.resumed, "succeeded"],
       [flaky.failed, "failed"]
     ])
     expect(runs[0]).toEqual({
-      runId: flaky.resumed,
+      id: flaky.resumed,
+      flow: "Flaky",
       status: "succeeded",
       startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       finishedAt: expect.stringMatching(/Z$/),
-      durationMs: expect.any(Number)
+      durationMs: expect.any(Number),
+      tags: []
     })
   })
 

@@ -36,7 +36,7 @@ describe("run", () => {
     expect(lines[3]).toBe("final artifacts:")
     expect(lines).toContain("  doubled  6")
     expect(lines).toContain(`inspect it: artiflow show Params/${runId}`)
-    expect((await client().runs("Params")).map((run) => run.runId)).toEqual([runId])
+    expect((await client().runs("Params")).map((run) => run.id)).toEqual([runId])
   })
 
   test("decodes parameters: JSON, raw strings, literals, bare booleans, --name=value and included files", async () => {
@@ -62,7 +62,7 @@ describe("run", () => {
     const result = await artiflow(["run", fixture("params"), "--n", "1", "--store", store, "--run-id", "my-run"], env)
     expect(result.code).toBe(0)
     expect(startedRunId(result.stdout)).toBe("my-run")
-    expect((await Client.open(localStore(store)).runs("Params")).map((run) => run.runId)).toEqual(["my-run"])
+    expect((await Client.open(localStore(store)).runs("Params")).map((run) => run.id)).toEqual(["my-run"])
     expect(result.stdout).toContain(`inspect it: artiflow show Params/my-run --store ${store}`)
   })
 
@@ -86,7 +86,7 @@ describe("run", () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
       [
-        `artiflow: flow 'Params' has no parameter --count (parameters: --n <number>, --name <string>, --tags <Array<string>>, --mode <("fast" | "slow")>, --verbose <boolean>, --notes <path>; options: --flow, --store, --max-workers, --max-foreach-items, --verify, --run-id)`,
+        `artiflow: flow 'Params' has no parameter --count (parameters: --n <number>, --name <string>, --tags <Array<string>>, --mode <("fast" | "slow")>, --verbose <boolean>, --notes <path>; options: --flow, --store, --max-workers, --max-foreach-items, --verify, --run-id, --tag)`,
         "see: artiflow run --help",
         ""
       ].join("\n")
@@ -148,7 +148,7 @@ describe("run", () => {
     expect(result.code).toBe(0)
     const lines = result.stdout.split("\n")
     expect(lines[0]).toBe(
-      `Usage: artiflow run ${fixture("params")} [--flow <name>] [--<param> <value>]... [--store <dir>] [--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>]`
+      `Usage: artiflow run ${fixture("params")} [--flow <name>] [--<param> <value>]... [--store <dir>] [--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]...`
     )
     expect(lines).toContain("Flow Params (export Params of spec/cli/fixtures/params.ts): echoes its parameters")
     const start = lines.indexOf("Parameters of flow Params:")
@@ -204,7 +204,7 @@ describe("a failing run and its resume", () => {
   test("resume takes no parameters, and an unknown origin is exit 2", async () => {
     const withParam = await artiflow(["resume", "examples/flaky.ts", "--threshold", "1"], env)
     expect(withParam.code).toBe(2)
-    expect(withParam.stderr).toContain("artiflow: resume has no option --threshold (options: --flow, --origin, --from, --store, --max-workers, --max-foreach-items, --verify, --run-id)\n")
+    expect(withParam.stderr).toContain("artiflow: resume has no option --threshold (options: --flow, --origin, --from, --store, --max-workers, --max-foreach-items, --verify, --run-id, --tag)\n")
     const noRun = await artiflow(["resume", "examples/flaky.ts"], env)
     expect(noRun.code).toBe(2)
     expect(noRun.stderr).toMatch(/^artiflow: flow 'Flaky' has no run to resume in the local store at /)

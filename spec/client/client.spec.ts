@@ -52,7 +52,7 @@ forEachStore((_, makeStore) => {
     await run(Other, { store, ...quiet })
     const client = Client.open(store)
     expect(await client.flows()).toEqual(["Other", "Train"])
-    expect((await client.runs("Train")).map((r) => r.runId)).toEqual([second.runId, first.runId])
+    expect((await client.runs("Train")).map((r) => r.id)).toEqual([second.runId, first.runId])
     expect((await client.runs(Train)).every((r) => r.flow === "Train" && r.status === "succeeded")).toBe(true)
     expect((await client.run("Train")).id).toBe(second.runId)
     expect((await client.run("Train", first.runId)).params).toEqual({ lr: 0.1, tag: "a" })

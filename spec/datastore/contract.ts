@@ -11,6 +11,7 @@ import { blobSection } from "./contract/blobs.js"
 import type { MakeHarness } from "./contract/fixtures.js"
 import { manifestSection } from "./contract/manifests.js"
 import { runSection } from "./contract/runs.js"
+import { tagSection } from "./contract/tags.js"
 
 export type { MakeHarness, StoreHarness } from "./contract/fixtures.js"
 
@@ -19,6 +20,7 @@ export const datastoreContract = (name: string, harness: MakeHarness): void => {
   describe(`Datastore contract: ${name}`, () => {
     blobSection(harness)
     runSection(harness)
+    tagSection(harness)
     manifestSection(harness)
     artifactSection(harness)
   })

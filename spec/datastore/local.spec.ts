@@ -117,10 +117,10 @@ describe("local store: files", () => {
     await fs.mkdir(join(root, "runs", "Empty", "unfinished"), { recursive: true })
     await fs.writeFile(join(root, "runs", "Train", "notes.txt"), "")
     await fs.mkdir(join(root, "runs", ".hidden"), { recursive: true })
-    expect((await store.listRuns("Train")).map((run) => run.runId)).toEqual(["r1"])
+    expect((await store.listRuns("Train")).map((run) => run.id)).toEqual(["r1"])
     expect(await store.listFlows()).toEqual(["Train"])
     await store.createRun(runMeta("Train", "unfinished"))
-    expect((await store.listRuns("Train")).map((run) => run.runId).sort()).toEqual(["r1", "unfinished"])
+    expect((await store.listRuns("Train")).map((run) => run.id).sort()).toEqual(["r1", "unfinished"])
   })
 
   test("blobs are written once: writing existing bytes does not touch the file", async () => {

@@ -1,5 +1,5 @@
 /** DESIGN.md §4: what a run leaves in the store, and that it reconstructs exactly what the steps saw. */
-import { userInfo } from "node:os"
+import { hostname, userInfo } from "node:os"
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { describe, expect, test } from "vitest"
@@ -13,7 +13,7 @@ const pkg = (await import("../../package.json", { with: { type: "json" } })).def
 
 forEachStore((_name, makeStore) => {
   describe("run metadata", () => {
-    test("records flow, params, definitions, graph, versions, user, times; status running then succeeded", async () => {
+    test("records flow, params, definitions, graph, versions, user, host, tags, times; status running then succeeded", async () => {
       const store = await makeStore()
       let during: RunMeta | undefined
       const F = pipe(
@@ -37,7 +37,9 @@ forEachStore((_name, makeStore) => {
         status: "succeeded",
         description: "metadata test",
         versions: { artiflow: pkg.version, node: process.version },
-        user: userInfo().username
+        user: process.env["USER"] || userInfo().username,
+        host: hostname(),
+        tags: []
       })
       expect(meta.startedAt).toBeGreaterThanOrEqual(before)
       expect(meta.finishedAt).toBeGreaterThanOrEqual(meta.startedAt)
@@ -57,7 +59,7 @@ forEachStore((_name, makeStore) => {
           }
         ]
       })
-      expect((await store.listRuns("Meta")).map((r) => [r.runId, r.status])).toEqual([["r1", "succeeded"]])
+      expect((await store.listRuns("Meta")).map((r) => [r.id, r.status])).toEqual([["r1", "succeeded"]])
     })
 
     test("a failed run records its status, end time and failure", async () => {

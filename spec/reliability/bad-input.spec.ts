@@ -540,6 +540,23 @@ describe("a store that cannot be written", () => {
     expect(await readBack(store, "Small")).toEqual({ r1: { status: "succeeded", tasks: { "start/0": "succeeded" } } })
   })
 
+  test.skipIf(noTmpfs !== undefined)("tagging a run on a read-only file system: EROFS naming the tag log's place; tags unchanged", async () => {
+    const { mount, root } = await tmpfsStore("1m")
+    await run(Small, { store: localStore(root), log: quiet, runId: "r1", tags: ["before"] })
+    remount(mount, "ro")
+    const handle = await Client.open(localStore(root)).run("Small", "r1")
+    const error = await rejection(handle.addTags("after"))
+    expect(error).toBeInstanceOf(StorageError)
+    expect((error as Error).message).toBe(
+      `artiflow: could not create directory ${root}/runs/Small/.tags (EROFS): the file system is read-only: set ARTIFLOW_HOME to a writable directory`
+    )
+    expect(handle.tags).toEqual(["before"])
+    expect((await Client.open(localStore(root)).runs("Small")).map((r) => r.tags)).toEqual([["before"]])
+    remount(mount, "rw")
+    await handle.addTags("after")
+    expect((await Client.open(localStore(root)).run("Small", "r1")).tags).toEqual(["after", "before"])
+  })
+
   test.skipIf(noTmpfs !== undefined)("an empty read-only file system: StorageError naming the path", async () => {
     const { root } = await tmpfsStore("1m", ["ro"])
     const error = await rejection(run(Small, { store: localStore(root), log: quiet, runId: "r1" }))

@@ -25,8 +25,8 @@ export const readBack = async (store: Datastore, flow: string): Promise<Readonly
   const client = Client.open(store)
   const views: Record<string, RunView> = {}
   for (const summary of await client.runs(flow)) {
-    const run = await client.run(flow, summary.runId)
-    expect(run.status, `status of run ${summary.runId}`).toBe(summary.status)
+    const run = await client.run(flow, summary.id)
+    expect(run.status, `status of run ${summary.id}`).toBe(summary.status)
     const tasks: Record<string, string> = {}
     for (const step of run.steps()) {
       for (const task of await step.tasks()) {
@@ -34,7 +34,7 @@ export const readBack = async (store: Datastore, flow: string): Promise<Readonly
         for (const name of await task.artifactNames()) await task.artifact(name)
       }
     }
-    views[summary.runId] = { status: run.status, tasks }
+    views[summary.id] = { status: run.status, tasks }
   }
   return views
 }

@@ -115,12 +115,12 @@ const readPasses = async (
     stats.tornTailsSeen = Math.max(stats.tornTailsSeen, audit.tornTails)
     for (const flow of await client.flows()) {
       for (const summary of await client.runs(flow)) {
-        if (settled.has(`${flow}/${summary.runId}`)) continue
-        const captured = await captureRun(store, flow, summary.runId)
-        checkRun(flow, summary.runId, captured)
+        if (settled.has(`${flow}/${summary.id}`)) continue
+        const captured = await captureRun(store, flow, summary.id)
+        checkRun(flow, summary.id, captured)
         stats.runsRead++
         stats.tasksRead += captured.tasks.size
-        if (captured.status === "succeeded") settled.add(`${flow}/${summary.runId}`)
+        if (captured.status === "succeeded") settled.add(`${flow}/${summary.id}`)
         else stats.runsReadUnfinished++
       }
     }
@@ -185,15 +185,15 @@ const round = async (round: number): Promise<ReaderStats & { runs: number; blobs
   for (const flow of FLOW_NAMES) {
     const expected = results.flatMap((result, i) => (jobs[i]?.flow === flow ? result.succeeded : [])).sort()
     const listed = await store.listRuns(flow)
-    expect(listed.map((summary) => summary.runId).sort(), `runs of ${flow}`).toEqual(expected)
+    expect(listed.map((summary) => summary.id).sort(), `runs of ${flow}`).toEqual(expected)
     for (const summary of listed) {
       expect(summary.status).toBe("succeeded")
-      const captured = await captureRun(store, flow, summary.runId)
-      checkRun(flow, summary.runId, captured)
+      const captured = await captureRun(store, flow, summary.id)
+      checkRun(flow, summary.id, captured)
       expect(captured.tasks.size).toBe(taskCount(FLOWS[flow]))
-      const artifacts = await (await Client.open(store).run(flow, summary.runId)).artifacts()
+      const artifacts = await (await Client.open(store).run(flow, summary.id)).artifacts()
       expect(artifacts).toEqual(references.get(flow)?.artifacts)
-      for (const hash of await referencedBlobs(store, flow, summary.runId)) referenced.add(hash)
+      for (const hash of await referencedBlobs(store, flow, summary.id)) referenced.add(hash)
       runs++
     }
   }

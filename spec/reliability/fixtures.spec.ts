@@ -42,7 +42,7 @@ describe("store format fixtures", () => {
     test("both runs list with their status, format and origin", async () => {
       const client = Client.open(localStore(await unpack("format-1")))
       const runs = await client.runs(FIXTURE_FLOW)
-      expect(runs.map((run) => [run.runId, run.status])).toEqual([
+      expect(runs.map((run) => [run.id, run.status])).toEqual([
         [RESUMED_RUN, "succeeded"],
         [FAILED_RUN, "failed"]
       ])

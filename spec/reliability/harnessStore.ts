@@ -105,6 +105,8 @@ export class FileAuditor {
     const changedRuns = new Set<string>()
     for (const flow of await entries(join(this.root, "runs"))) {
       for (const runId of await entries(join(this.root, "runs", flow))) {
+        // Not a run: the flow's tag logs (runs/<flow>/.tags), which run ids cannot be named like.
+        if (runId.startsWith(".")) continue
         const run = await this.auditRun(flow, runId)
         if (run.exists) runs++
         if (run.changed) changedRuns.add(`${flow}/${runId}`)

@@ -6,7 +6,14 @@ import type { RunResult } from "../../interpreter/run.js"
 import { checkOptionNames, positionalArgs, stringOption } from "../args.js"
 import { HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command } from "../command.js"
-import { EXECUTION_FLAGS, EXECUTION_OPTIONS, EXECUTION_ROWS, EXECUTION_USAGE, executionOptions } from "../execution.js"
+import {
+  EXECUTION_FLAGS,
+  EXECUTION_OPTIONS,
+  EXECUTION_REPEATABLE,
+  EXECUTION_ROWS,
+  EXECUTION_USAGE,
+  executionOptions
+} from "../execution.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import { storeOf } from "../store.js"
@@ -19,7 +26,8 @@ const HELP = helpText(
   [
     "Starts a new run of the flow that reuses every task of the origin run that succeeded upstream of its",
     "first failure (or of --from), without copying their artifacts, and runs the rest. Parameters come from",
-    "the origin run. Prints the same progress as run, and how many tasks were reused."
+    "the origin run; tags do not (give the new run its own with --tag). Prints the same progress as run,",
+    "and how many tasks were reused."
   ].join("\n"),
   [
     {
@@ -44,6 +52,7 @@ export const resumeCommand: Command = {
   name: "resume",
   summary: "resume a flow's failed run, reusing what succeeded",
   flags: EXECUTION_FLAGS,
+  repeatable: EXECUTION_REPEATABLE,
   help: async () => HELP,
   async run(args, io) {
     const [file] = positionalArgs(args, 1, 1, "one flow file: artiflow resume <file.ts>", "resume") as [string]
@@ -55,7 +64,7 @@ export const resumeCommand: Command = {
       store: storeOf(args),
       ...(origin !== undefined && { origin }),
       ...(from !== undefined && { from }),
-      ...executionOptions(args)
+      ...executionOptions(args, "resume")
     }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => resumeFlow(loaded.flow, { ...options, ...hooks }))
   }

@@ -6,7 +6,15 @@ import { positionalArgs, stringOption } from "../args.js"
 import type { ParsedArgs } from "../args.js"
 import { HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command, HelpSection } from "../command.js"
-import { EXECUTION_FLAGS, EXECUTION_OPTIONS, EXECUTION_ROWS, EXECUTION_USAGE, executionOptions } from "../execution.js"
+import {
+  EXECUTION_FLAGS,
+  EXECUTION_OPTIONS,
+  EXECUTION_REPEATABLE,
+  EXECUTION_ROWS,
+  EXECUTION_USAGE,
+  executionOptions
+} from "../execution.js"
+import { UsageError } from "../errors.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import type { LoadedFlow } from "../loadFlow.js"
@@ -34,7 +42,8 @@ const DESCRIPTION = [
   "Parameters are given as --<name> <value> or --<name>=<value>: a string parameter takes the text as is,",
   "any other type is parsed as JSON first (--n 3, --tags '[\"a\",\"b\"]'), an included file takes a path.",
   "Prints ctx.log lines, foreach progress, then the run id and the final artifacts. Exit code 1 when the",
-  "run fails (resume it with artiflow resume), 2 for a bad command line or parameter."
+  "run fails (resume it with artiflow resume), 2 for a bad command line or parameter. A flow parameter",
+  "named like an option above takes that option's place (a parameter 'tag' takes --tag)."
 ].join("\n")
 
 /** `--flow <name>` and `--store <dir>` as given, for suggested commands. */
@@ -51,12 +60,23 @@ const flowSection = (loaded: LoadedFlow): HelpSection => {
 const describeFlow = (loaded: LoadedFlow): string =>
   `${DESCRIPTION}\n\nFlow ${loaded.flow.name} (export ${loaded.exportName} of ${loaded.file})${loaded.flow.description === undefined ? "" : `: ${loaded.flow.description}`}`
 
+/**
+ * The options that are run's own rather than the flow's parameters. A parameter of the flow named like one
+ * of them keeps its name: `--tag` (added after parameters could be named tag) then sets the parameter, once.
+ */
+const ownOptions = (loaded: LoadedFlow, args: ParsedArgs): ReadonlyArray<string> => {
+  if (!Object.hasOwn(loaded.flow.params, "tag")) return OWN_OPTIONS
+  if ((args.repeated.get("tag")?.length ?? 0) > 1) throw new UsageError("artiflow: option --tag is given twice", "run")
+  return OWN_OPTIONS.filter((name) => name !== "tag")
+}
+
 const runFlow = run as unknown as (flow: FlowValue, options: RunOptions) => Promise<RunResult<unknown>>
 
 export const runCommand: Command = {
   name: "run",
   summary: "run a flow from a file: artiflow run <file.ts> [--<param> <value>]...",
   flags: EXECUTION_FLAGS,
+  repeatable: EXECUTION_REPEATABLE,
   async help(args) {
     const file = args.positionals[0]
     if (file === undefined) return helpText(USAGE, DESCRIPTION, [OPTIONS])
@@ -66,8 +86,8 @@ export const runCommand: Command = {
   async run(args, io) {
     const [file] = positionalArgs(args, 1, 1, "one flow file: artiflow run <file.ts>", "run") as [string]
     const loaded = await loadFlow(file, stringOption(args, "flow"))
-    const params = paramsFromOptions(loaded.flow, args.options, OWN_OPTIONS)
-    const options: RunOptions = { params, store: storeOf(args), ...executionOptions(args) }
+    const params = paramsFromOptions(loaded.flow, args.options, ownOptions(loaded, args))
+    const options: RunOptions = { params, store: storeOf(args), ...executionOptions(args, "run", loaded.flow.params) }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => runFlow(loaded.flow, { ...options, ...hooks }))
   }
 }

@@ -16,9 +16,9 @@ import { parseTarget } from "../target.js"
 const HELP = helpText(
   "artiflow show <Flow>[/<run>] [--store <dir>]",
   [
-    "Shows a run (the flow's latest run without an id): its status, times, parameters, the run it resumed,",
-    "where it failed, then the flow's graph with each step's state, task count and duration, and the",
-    "tasks that failed."
+    "Shows a run (the flow's latest run without an id): its status, times, tags, who ran it where, its",
+    "parameters, the run it resumed, where it failed, then the flow's graph with each step's state, task",
+    "count and duration, and the tasks that failed."
   ].join("\n"),
   [{ title: "Options", rows: [STORE_ROW, HELP_ROW] }]
 )
@@ -31,7 +31,9 @@ const headerRows = (run: RunHandle, width: number): ReadonlyArray<ReadonlyArray<
     ["run", run.id],
     ["status", run.status],
     ["started", isoTime(run.startedAt)],
-    ["finished", run.finishedAt === undefined ? "-" : `${isoTime(run.finishedAt)} (took ${span(run.startedAt, run.finishedAt)})`]
+    ["finished", run.finishedAt === undefined ? "-" : `${isoTime(run.finishedAt)} (took ${span(run.startedAt, run.finishedAt)})`],
+    ["tags", run.tags.length === 0 ? "-" : run.tags.join(", ")],
+    ["user", run.host === undefined ? run.user : `${run.user} on ${run.host}`]
   ]
   if (run.originRunId !== undefined) rows.push(["resumed", `from run ${run.originRunId}`])
   if (run.failure !== undefined) rows.push(["failure", run.failure.message])

@@ -38,6 +38,7 @@ export const runMeta = (flow: string, runId: string, startedAt = 1_000, extra: P
   graph: { nodes: [{ kind: "step", name: "start", options: {} }] },
   versions: { artiflow: "0.1.0", node: "v20" },
   user: "tester",
+  tags: [],
   ...extra
 })
 

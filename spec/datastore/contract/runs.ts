@@ -44,8 +44,8 @@ export const runSection = (make: MakeHarness): void => {
         await store.createRun(runMeta("Train", "b", 300))
         await store.createRun(runMeta("Train", "d", 200))
         const runs = await store.listRuns("Train")
-        expect(runs.map((run) => run.runId)).toEqual(["c", "b", "d", "a"])
-        expect(runs[0]).toEqual({ flow: "Train", runId: "c", status: "failed", startedAt: 300, finishedAt: 350 })
+        expect(runs.map((run) => run.id)).toEqual(["c", "b", "d", "a"])
+        expect(runs[0]).toEqual({ id: "c", flow: "Train", status: "failed", startedAt: 300, finishedAt: 350, tags: [] })
         expect(runs[1]?.finishedAt).toBeUndefined()
         expect(await store.listRuns("Unknown")).toEqual([])
       }))
@@ -57,7 +57,7 @@ export const runSection = (make: MakeHarness): void => {
         await store.createRun(runMeta("Alpha", "1", 50))
         await store.createRun(runMeta("Alpha", "2", 60))
         expect(await store.listFlows()).toEqual(["Alpha", "Zeta"])
-        expect((await store.listRuns("Zeta")).map((run) => run.runId)).toEqual(["1"])
+        expect((await store.listRuns("Zeta")).map((run) => run.id)).toEqual(["1"])
         expect((await store.readRun("Zeta", "1"))?.startedAt).toBe(1_000)
         expect((await store.readRun("Alpha", "1"))?.startedAt).toBe(50)
       }))
@@ -96,7 +96,7 @@ export const runSection = (make: MakeHarness): void => {
       withStore(make, async ({ store }) => {
         const runId = `2024-05-01T12.00.00_${"x".repeat(100)}`.slice(0, 128)
         await store.createRun(runMeta("my_flow-2.0", runId))
-        expect((await store.listRuns("my_flow-2.0")).map((run) => run.runId)).toEqual([runId])
+        expect((await store.listRuns("my_flow-2.0")).map((run) => run.id)).toEqual([runId])
       }))
   })
 }

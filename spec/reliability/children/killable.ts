@@ -14,7 +14,7 @@
  * same way whoever sends it: no handler runs, no buffer is flushed, threads doing I/O die with the process.
  */
 import { localStore, resume, run } from "../../../lib/index.js"
-import type { BlobInfo, Datastore, RunMeta, TaskManifest } from "../../../lib/index.js"
+import type { BlobInfo, Datastore, RunMeta, TagChange, TaskManifest } from "../../../lib/index.js"
 import { Crash } from "./crashFlow.js"
 
 /** What the parent asks a child to do. */
@@ -77,6 +77,9 @@ class KillSwitch implements Datastore {
   }
   commitManifests(flow: string, runId: string, manifests: ReadonlyArray<TaskManifest>): Promise<void> {
     return this.writing(() => this.inner.commitManifests(flow, runId, manifests))
+  }
+  updateTags(flow: string, runId: string, change: TagChange): Promise<ReadonlyArray<string>> {
+    return this.writing(() => this.inner.updateTags(flow, runId, change))
   }
   hasBlob(hash: string) {
     return this.inner.hasBlob(hash)
