@@ -3,6 +3,7 @@
  * names are boolean flags depends on the command (`--json` never takes the next argument); every other
  * `--name` takes the next argument as its value unless that argument starts with `--` itself. Parameter
  * names are only known once the flow file is loaded, so unknown names are kept and checked by the command.
+ * A command's pair options (`--config <name> <path>`) take the next two arguments and may be repeated.
  */
 import { UsageError } from "./errors.js"
 
@@ -13,20 +14,39 @@ export interface ParsedArgs {
   readonly options: ReadonlyMap<string, string | true>
   /** `--help` or `-h` was given. */
   readonly help: boolean
+  /** Every `--name <key> <value>` of the command's pair options, in the order given, by option name. */
+  readonly pairs: ReadonlyMap<string, ReadonlyArray<readonly [key: string, value: string]>>
 }
 
 const OPTION = /^--([^=]+)(?:=([\s\S]*))?$/
 
+/** The two arguments after a pair option, which must both be there and not be options themselves. */
+const pairAt = (argv: ReadonlyArray<string>, i: number, name: string): readonly [string, string] => {
+  const key = argv[i + 1]
+  const value = argv[i + 2]
+  if (key === undefined || value === undefined || key.startsWith("--") || value.startsWith("--")) {
+    throw new UsageError(`artiflow: option --${name} takes two values: --${name} <name> <value>`)
+  }
+  return [key, value]
+}
+
 /**
- * Parses `argv` (without the command name). `flags` are the command's boolean options.
+ * Parses `argv` (without the command name). `flags` are the command's boolean options; `pairOptions` those
+ * that take two values and may be repeated.
  *
  * @example
- * parseArgs(["flow.ts", "--n", "3", "--tag=a", "--json"], new Set(["json"]))
- * // { positionals: ["flow.ts"], options: Map { n => "3", tag => "a", json => true }, help: false }
+ * parseArgs(["flow.ts", "--n", "3", "--tag=a", "--json", "--config", "model", "m.json"], new Set(["json"]), new Set(["config"]))
+ * // { positionals: ["flow.ts"], options: Map { n => "3", tag => "a", json => true }, help: false,
+ * //   pairs: Map { config => [["model", "m.json"]] } }
  */
-export const parseArgs = (argv: ReadonlyArray<string>, flags: ReadonlySet<string>): ParsedArgs => {
+export const parseArgs = (
+  argv: ReadonlyArray<string>,
+  flags: ReadonlySet<string>,
+  pairOptions: ReadonlySet<string> = new Set()
+): ParsedArgs => {
   const positionals: Array<string> = []
   const options = new Map<string, string | true>()
+  const pairs = new Map<string, Array<readonly [string, string]>>()
   let help = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -44,8 +64,14 @@ export const parseArgs = (argv: ReadonlyArray<string>, flags: ReadonlySet<string
       continue
     }
     const name = match[1] as string
-    if (options.has(name)) throw new UsageError(`artiflow: option --${name} is given twice`)
     const inline = match[2]
+    if (pairOptions.has(name)) {
+      if (inline !== undefined) throw new UsageError(`artiflow: option --${name} takes two values: --${name} <name> <value>`)
+      pairs.set(name, [...(pairs.get(name) ?? []), pairAt(argv, i, name)])
+      i += 2
+      continue
+    }
+    if (options.has(name)) throw new UsageError(`artiflow: option --${name} is given twice`)
     if (flags.has(name)) {
       if (inline !== undefined) throw new UsageError(`artiflow: option --${name} takes no value (received '${inline}')`)
       options.set(name, true)
@@ -61,7 +87,7 @@ export const parseArgs = (argv: ReadonlyArray<string>, flags: ReadonlySet<string
       }
     }
   }
-  return { positionals, options, help }
+  return { positionals, options, help, pairs }
 }
 
 /** The value of a `--name value` option, or `undefined` when it is absent; a usage error without a value. */

@@ -16,6 +16,8 @@ export interface Command {
   readonly summary: string
   /** Its boolean options (every other option takes a value). */
   readonly flags: ReadonlyArray<string>
+  /** Its options that take two values and may be repeated (`--config <name> <path>`). */
+  readonly pairs?: ReadonlyArray<string>
   /** The help text `artiflow <command> --help` prints (some commands say more given their arguments). */
   help(args: ParsedArgs): Promise<string>
   run(args: ParsedArgs, io: Io): Promise<number>

@@ -1,12 +1,13 @@
 /**
  * The run metadata written at the start and rewritten at the end of a run: the flow, its parameters and
- * their definitions, the graph, the source file, versions, the user, times and status.
+ * configs, their definitions, where each config was read from, the graph, the source file, versions, the
+ * user, times and status.
  */
 import { createRequire } from "node:module"
 import { userInfo } from "node:os"
-import type { ArtifactEntry, RunMeta, StoredParamDef } from "../datastore/Manifest.js"
+import type { ArtifactEntry, RunMeta, StoredConfigSource, StoredParamDef } from "../datastore/Manifest.js"
 import { STORE_FORMAT } from "../datastore/Manifest.js"
-import type { ParamSpec } from "../dsl/ast.js"
+import type { ConfigDef, ParamSpec } from "../dsl/ast.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { describeFlow } from "../dsl/graph.js"
 
@@ -37,6 +38,14 @@ const jsonText = (value: unknown): string | undefined => {
   }
 }
 
+const storedConfigDef = (spec: ConfigDef): StoredParamDef => ({
+  kind: "config",
+  type: spec.codec.name,
+  required: spec.default === undefined,
+  ...(spec.help !== undefined && { help: spec.help }),
+  ...(spec.default !== undefined && { default: JSON.stringify(spec.default) })
+})
+
 const storedDef = (spec: ParamSpec): StoredParamDef => {
   if (spec._tag === "IncludeFile") {
     return {
@@ -58,11 +67,13 @@ const storedDef = (spec: ParamSpec): StoredParamDef => {
   }
 }
 
+/** `configs`: where each config's value came from; runs of flows without configs record none (as before configs). */
 export const startMeta = (
   flow: FlowValue,
   runId: string,
   params: Readonly<Record<string, ArtifactEntry>>,
-  originRunId: string | undefined
+  originRunId: string | undefined,
+  configs: Readonly<Record<string, StoredConfigSource>> = {}
 ): RunMeta => ({
   format: STORE_FORMAT,
   flow: flow.name,
@@ -70,7 +81,11 @@ export const startMeta = (
   status: "running",
   startedAt: Date.now(),
   params,
-  paramDefs: Object.fromEntries(Object.entries(flow.params).map(([name, spec]) => [name, storedDef(spec)])),
+  paramDefs: Object.fromEntries([
+    ...Object.entries(flow.params).map(([name, spec]) => [name, storedDef(spec)] as const),
+    ...Object.entries(flow.configs).map(([name, spec]) => [name, storedConfigDef(spec)] as const)
+  ]),
+  ...(Object.keys(configs).length > 0 && { configs }),
   ...(flow.description !== undefined && { description: flow.description }),
   graph: describeFlow(flow),
   ...(flow.sourceFile !== undefined && { sourceFile: flow.sourceFile }),

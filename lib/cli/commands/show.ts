@@ -16,9 +16,9 @@ import { parseTarget } from "../target.js"
 const HELP = helpText(
   "artiflow show <Flow>[/<run>] [--store <dir>]",
   [
-    "Shows a run (the flow's latest run without an id): its status, times, parameters, the run it resumed,",
-    "where it failed, then the flow's graph with each step's state, task count and duration, and the",
-    "tasks that failed."
+    "Shows a run (the flow's latest run without an id): its status, times, parameters, configs (and the",
+    "files they were read from), the run it resumed, where it failed, then the flow's graph with each",
+    "step's state, task count and duration, and the tasks that failed."
   ].join("\n"),
   [{ title: "Options", rows: [STORE_ROW, HELP_ROW] }]
 )
@@ -37,8 +37,23 @@ const headerRows = (run: RunHandle, width: number): ReadonlyArray<ReadonlyArray<
   if (run.failure !== undefined) rows.push(["failure", run.failure.message])
   const names = Object.keys(run.params).sort()
   names.forEach((name, i) => rows.push([i === 0 ? "params" : "", `${name} = ${oneLine(run.params[name], width - name.length - 15)}`]))
+  rows.push(...configRows(run, width))
   if (run.sourceFile !== undefined) rows.push(["source", relative(process.cwd(), run.sourceFile) || run.sourceFile])
   return rows
+}
+
+/** "cfg = {...} (from data/cfg.json)": each config's value and the file it was read from. */
+const configRows = (run: RunHandle, width: number): ReadonlyArray<ReadonlyArray<string>> => {
+  const sources = run.configSources
+  return Object.keys(run.configs)
+    .sort()
+    .map((name, i) => {
+      const source = Object.hasOwn(sources, name) ? sources[name] : undefined
+      const from =
+        source === undefined ? "" : source.from === "value" ? " (given as a value)" : ` (from ${relative(process.cwd(), source.path) || source.path})`
+      const value = oneLine(run.configs[name], Math.max(20, width - name.length - from.length - 15))
+      return [i === 0 ? "configs" : "", `${name} = ${value}${from}`]
+    })
 }
 
 /** One line per task whose latest attempt failed, with its error. */
