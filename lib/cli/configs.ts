@@ -50,7 +50,7 @@ export const configsFromArgs = (flow: FlowValue, args: ParsedArgs): Readonly<Rec
           ? ` (parameter '${option}' cannot be given on the command line, --${option} gives configs: rename the parameter)`
           : ""
         throw new UsageError(
-          `artiflow: flow '${flow.name}' has no config '${name}' (configs: ${listNames(Object.keys(flow.configs))}): --${option} <name> <${option === "config" ? "path" : "json"}>${shadowed}`,
+          `artiflow: flow '${flow.name}' has no config '${name}' (configs: ${listNames(Object.keys(flow.configs))})${shadowed}`,
           "run"
         )
       }

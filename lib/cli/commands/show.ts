@@ -42,17 +42,17 @@ const headerRows = (run: RunHandle, width: number): ReadonlyArray<ReadonlyArray<
   return rows
 }
 
-/** "cfg = {...} (from data/cfg.json)": each config's value and the file it was read from. */
+/** Each config's value, then where it came from (a file, relative to here when it can be, or run's value). */
 const configRows = (run: RunHandle, width: number): ReadonlyArray<ReadonlyArray<string>> => {
   const sources = run.configSources
   return Object.keys(run.configs)
     .sort()
-    .map((name, i) => {
+    .flatMap((name, i) => {
       const source = Object.hasOwn(sources, name) ? sources[name] : undefined
-      const from =
-        source === undefined ? "" : source.from === "value" ? " (given as a value)" : ` (from ${relative(process.cwd(), source.path) || source.path})`
-      const value = oneLine(run.configs[name], Math.max(20, width - name.length - from.length - 15))
-      return [i === 0 ? "configs" : "", `${name} = ${value}${from}`]
+      const value = [i === 0 ? "configs" : "", `${name} = ${oneLine(run.configs[name], width - name.length - 15)}`]
+      if (source === undefined) return [value]
+      const from = source.from === "value" ? "given as a value" : `from ${relative(process.cwd(), source.path) || source.path}`
+      return [value, ["", `  ${from}`]]
     })
 }
 
