@@ -121,6 +121,12 @@ export function resume<F extends Flow>(
 export async function resume(flow: unknown, options: ResumeOptions = {}): Promise<RunResult<unknown>> {
   const checked = checkFlow(flow)
   checkOptions(checked.name, options)
+  if (Object.hasOwn(options, "configs")) {
+    // Plain JavaScript could pass run's option here; ignoring it would run with the origin's configs unannounced.
+    throw new FlowDefinitionError(
+      `artiflow: resume of flow '${checked.name}' takes no configs: a resumed run reuses its origin's (start a new run with run(flow, { configs }) to use others)`
+    )
+  }
   const store = options.store ?? localStore()
   const origin = await findOrigin(store, checked.name, options.origin)
   const lineage = lineageOf(describeFlow(checked))

@@ -227,6 +227,15 @@ forEachStore((_name, makeStore) => {
       expect((await Client.open(store).run("Flaky", again.runId)).configs).toEqual({ model: { layers: 2, activation: "relu" } })
     })
 
+    test("resume takes no configs (plain JavaScript could pass them)", async () => {
+      const resumeUntyped = resume as unknown as (flow: unknown, options: unknown) => Promise<unknown>
+      await expect(resumeUntyped(Required, { configs: { model: { path: "m.json" } }, store: await makeStore() })).rejects.toThrow(
+        new FlowDefinitionError(
+          "artiflow: resume of flow 'Required' takes no configs: a resumed run reuses its origin's (start a new run with run(flow, { configs }) to use others)"
+        )
+      )
+    })
+
     test("a config that was a parameter in the origin run (or is new) cannot be resumed", async () => {
       const store = await makeStore()
       const Before = pipe(flow("Moved", { params: { model: param(Model) } }), step("start", () => ({ n: 1 })))

@@ -6,7 +6,7 @@
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { describe, expectTypeOf, test } from "vitest"
-import { config, flow, join, param, run, split, step, subflow, use } from "../../lib/index.js"
+import { config, flow, join, param, resume, run, split, step, subflow, use } from "../../lib/index.js"
 import type { ArtifactsOf, Config, ConfigSource, FlowOptions, Param, RunResult, StateOf } from "../../lib/index.js"
 import type { ConfigClash, ConfigWrite, ParamWrite } from "../../lib/types/messages.js"
 import type { NameParam, UseParam } from "./helpers.js"
@@ -158,6 +158,12 @@ describe("what run accepts", () => {
     void run(Required, { configs: { model: {} } })
     // @ts-expect-error: Train has no config 'data'
     void run(Train, { configs: { data: { path: "d.json" } } })
+  })
+
+  test("resume takes no configs: a resumed run reuses its origin's", () => {
+    // @ts-expect-error: configs is not an option of resume
+    void resume(Required, { configs: { model: { path: "m.json" } } })
+    void resume(Required, { from: "start" })
   })
 
   test("required parameters and required configs are both needed", () => {
