@@ -6,7 +6,11 @@
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, test } from "vitest"
+import * as t from "io-ts"
 import { parseArgs } from "../../lib/cli/args.js"
+import { CONFIG_OPTIONS, configsFromArgs } from "../../lib/cli/configs.js"
+import type { FlowValue } from "../../lib/dsl/FlowValue.js"
+import { config, flow, param } from "../../lib/index.js"
 import { UsageError } from "../../lib/cli/errors.js"
 import { Client } from "../../lib/client/Client.js"
 import { localStore } from "../../lib/datastore/local.js"
@@ -48,6 +52,28 @@ describe("parseArgs: pair options", () => {
     expect([...args.options]).toEqual([["config", "model"]])
     expect(args.positionals).toEqual(["m.json"])
     expect(args.pairs.size).toBe(0)
+  })
+})
+
+describe("configsFromArgs", () => {
+  const pairs = new Set(CONFIG_OPTIONS)
+  const Flow = flow("F", { params: { config: param(t.string) }, configs: { model: config(t.number) } }) as unknown as FlowValue
+
+  test("turns --config into { path } and --config-value into the parsed { value }", () => {
+    const args = parseArgs(["--config-value", "model", "3"], new Set(), pairs)
+    expect({ ...configsFromArgs(Flow, args) }).toEqual({ model: { value: 3 } })
+    const fromFile = parseArgs(["--config", "model", "n.json"], new Set(), pairs)
+    expect({ ...configsFromArgs(Flow, fromFile) }).toEqual({ model: { path: "n.json" } })
+  })
+
+  test("a parameter named config cannot be given on the command line: the error says so", () => {
+    const args = parseArgs(["--config", "x", "y"], new Set(), pairs)
+    expect(() => configsFromArgs(Flow, args)).toThrow(
+      new UsageError(
+        "artiflow: flow 'F' has no config 'x' (configs: 'model') (parameter 'config' cannot be given on the command line, --config gives configs: rename the parameter)",
+        "run"
+      )
+    )
   })
 })
 
