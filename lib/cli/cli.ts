@@ -100,7 +100,8 @@ const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> =>
     return EXIT.ok
   }
   if (name === "help") {
-    io.stdout.write(rest[0] === undefined ? MAIN_HELP : await findCommand(rest[0]).help(commandArgs(findCommand(rest[0]), rest.slice(1))))
+    const helped = rest[0] === undefined ? undefined : findCommand(rest[0])
+    io.stdout.write(helped === undefined ? MAIN_HELP : await helped.help(commandArgs(helped, rest.slice(1))))
     return EXIT.ok
   }
   const command = findCommand(name)

@@ -51,7 +51,15 @@ export const asFlow = (value: unknown, where: string): FlowValue => {
 }
 
 export const appendNode = (flow: FlowValue, node: FlowNode): FlowValue =>
-  new FlowValue(flow.name, flow.description, flow.params, flow.configs, [...flow.nodes, Object.freeze(node)], flow.scope, flow.sourceFile)
+  new FlowValue(
+    flow.name,
+    flow.description,
+    flow.params,
+    flow.configs,
+    [...flow.nodes, Object.freeze(node)],
+    flow.scope,
+    flow.sourceFile
+  )
 
 export const replaceLastNode = (flow: FlowValue, node: FlowNode): FlowValue =>
   new FlowValue(

@@ -52,7 +52,9 @@ export function config<Codec extends t.Mixed>(
 export function config<Codec extends t.Mixed>(codec: Codec, options: ConfigOptions): Config<Codec, boolean>
 export function config(codec: t.Mixed, options: ConfigOptions = {}): Config {
   if (!(codec instanceof t.Type)) {
-    throw new FlowDefinitionError("artiflow: config needs an io-ts codec as its first argument, e.g. config(t.type({ depth: t.number }))")
+    throw new FlowDefinitionError(
+      "artiflow: config needs an io-ts codec as its first argument, e.g. config(t.type({ depth: t.number }))"
+    )
   }
   if (typeof options !== "object" || options === null) {
     throw new FlowDefinitionError("artiflow: config options must be an object: config(codec, { default?, parse?, help? })")

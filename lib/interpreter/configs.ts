@@ -60,7 +60,8 @@ const readConfig = async (flow: string, name: string, def: ConfigDef, path: stri
     return left(new ParamError(name, `${where}: ${problem}`))
   }
   if (isThenable(value)) {
-    return left(new ParamError(name, `${where}: its parse function returned a Promise for '${absolute}': parse must return the value itself`))
+    const problem = `its parse function returned a Promise for '${absolute}': parse must return the value itself`
+    return left(new ParamError(name, `${where}: ${problem}`))
   }
   return right({ value, source: { from: "file", path: absolute } })
 }
@@ -108,7 +109,8 @@ const decodeConfig = (flow: string, name: string, def: ConfigDef, loaded: Loaded
     decoded = def.codec.decode(loaded.value)
   } catch (error) {
     // A codec that throws is a bug in the codec; say so, naming the config, rather than let a bare error escape.
-    return left(new ParamError(name, `${where}: its codec ${def.codec.name} threw while decoding (${messageOf(error)}): fix the codec`))
+    const problem = `its codec ${def.codec.name} threw while decoding (${messageOf(error)}): fix the codec`
+    return left(new ParamError(name, `${where}: ${problem}`))
   }
   if (decoded._tag === "Right") return right(decoded.right)
   return left(

@@ -1,7 +1,8 @@
 /**
  * The type-level state a flow carries: its name and parameter and config inputs, the artifacts every later
- * step sees, which names are parameters or configs (read-only), which step names are taken, which artifacts the current scope wrote (for
- * merges), the foreach stack (for `ctx`) and whether a split or foreach waits for its join.
+ * step sees, which names are parameters or configs (read-only), which step names are taken, which artifacts
+ * the current scope wrote (for merges), the foreach stack (for `ctx`) and whether a split or foreach waits
+ * for its join.
  *
  * Long flows must stay shallow for the compiler. It walks a type's parts whenever it instantiates a type
  * containing it, and it gives up past a depth of 100 (TS2589), so no part of a state may refer to the
