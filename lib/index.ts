@@ -6,6 +6,8 @@ export { flow } from "./dsl/flow.js"
 export type { FlowOptions } from "./dsl/flow.js"
 export { includeFile, param } from "./dsl/param.js"
 export type { IncludeFileOptions, ParamOptions } from "./dsl/param.js"
+export { config } from "./dsl/config.js"
+export type { ConfigOptions } from "./dsl/config.js"
 export { step } from "./dsl/step.js"
 export { split } from "./dsl/split.js"
 export { foreach } from "./dsl/foreach.js"
@@ -17,7 +19,7 @@ export { describeFlow } from "./dsl/graph.js"
 export type { StepOptions } from "./dsl/ast.js"
 export type { ArtifactsOf, Flow, Stage, StateOf } from "./types/flow.js"
 export type { CaughtError, ContextOf, ForeachContext, ForeachFrame, RunContext, StepContext } from "./types/context.js"
-export type { IncludeFile, Param } from "./types/params.js"
+export type { Config, ConfigSource, IncludeFile, Param } from "./types/params.js"
 export type { Subflow } from "./types/subflow.js"
 export type { ForeachJoinOptions, SplitJoinOptions } from "./types/join.js"
 export {
@@ -45,6 +47,7 @@ export type {
   RunMeta,
   SnapshotRef,
   StoredBlob,
+  StoredConfigSource,
   StoredError,
   StoredFrame,
   TaskManifest

@@ -3,7 +3,8 @@
  * names are boolean flags depends on the command (`--json` never takes the next argument); every other
  * `--name` takes the next argument as its value unless that argument starts with `--` itself. An option may
  * be given once, unless the command says it is repeatable (`--tag a --tag b`). Parameter names are only
- * known once the flow file is loaded, so unknown names are kept and checked by the command.
+ * known once the flow file is loaded, so unknown names are kept and checked by the command. A command's pair
+ * options (`--config <name> <path>`) take the next two arguments and may be repeated.
  */
 import { UsageError } from "./errors.js"
 
@@ -16,27 +17,41 @@ export interface ParsedArgs {
   readonly repeated: ReadonlyMap<string, ReadonlyArray<string | true>>
   /** `--help` or `-h` was given. */
   readonly help: boolean
+  /** Every `--name <key> <value>` of the command's pair options, in the order given, by option name. */
+  readonly pairs: ReadonlyMap<string, ReadonlyArray<readonly [key: string, value: string]>>
 }
 
 const OPTION = /^--([^=]+)(?:=([\s\S]*))?$/
 
+/** The two arguments after a pair option, which must both be there and not be options themselves. */
+const pairAt = (argv: ReadonlyArray<string>, i: number, name: string): readonly [string, string] => {
+  const key = argv[i + 1]
+  const value = argv[i + 2]
+  if (key === undefined || value === undefined || key.startsWith("--") || value.startsWith("--")) {
+    throw new UsageError(`artiflow: option --${name} takes two values: --${name} <name> <value>`)
+  }
+  return [key, value]
+}
+
 /**
  * Parses `argv` (without the command name). `flags` are the command's boolean options, `repeatable` the
- * options it takes more than once.
+ * options it takes more than once, `pairOptions` those that take two values (and may be repeated).
  *
  * @example
- * parseArgs(["flow.ts", "--n", "3", "--tag=a", "--tag", "b", "--json"], new Set(["json"]), new Set(["tag"]))
- * // { positionals: ["flow.ts"], options: Map { n => "3", tag => "b", json => true },
- * //   repeated: Map { tag => ["a", "b"] }, help: false }
+ * parseArgs(["flow.ts", "--tag=a", "--tag", "b", "--json", "--config", "model", "m.json"], new Set(["json"]), new Set(["tag"]), new Set(["config"]))
+ * // { positionals: ["flow.ts"], options: Map { tag => "b", json => true }, repeated: Map { tag => ["a", "b"] },
+ * //   help: false, pairs: Map { config => [["model", "m.json"]] } }
  */
 export const parseArgs = (
   argv: ReadonlyArray<string>,
   flags: ReadonlySet<string>,
-  repeatable: ReadonlySet<string> = new Set()
+  repeatable: ReadonlySet<string> = new Set(),
+  pairOptions: ReadonlySet<string> = new Set()
 ): ParsedArgs => {
   const positionals: Array<string> = []
   const options = new Map<string, string | true>()
   const repeated = new Map<string, Array<string | true>>()
+  const pairs = new Map<string, Array<readonly [string, string]>>()
   const given = (name: string, value: string | true): void => {
     if (repeatable.has(name)) {
       repeated.set(name, [...(repeated.get(name) ?? []), value])
@@ -63,6 +78,12 @@ export const parseArgs = (
     }
     const name = match[1] as string
     const inline = match[2]
+    if (pairOptions.has(name)) {
+      if (inline !== undefined) throw new UsageError(`artiflow: option --${name} takes two values: --${name} <name> <value>`)
+      pairs.set(name, [...(pairs.get(name) ?? []), pairAt(argv, i, name)])
+      i += 2
+      continue
+    }
     if (flags.has(name)) {
       if (inline !== undefined) throw new UsageError(`artiflow: option --${name} takes no value (received '${inline}')`)
       given(name, true)
@@ -78,7 +99,7 @@ export const parseArgs = (
       }
     }
   }
-  return { positionals, options, repeated, help }
+  return { positionals, options, repeated, help, pairs }
 }
 
 /** The value of a `--name value` option, or `undefined` when it is absent; a usage error without a value. */

@@ -5,6 +5,7 @@
  */
 import { ARTIFLOW_VERSION } from "../interpreter/meta.js"
 import { parseArgs } from "./args.js"
+import type { ParsedArgs } from "./args.js"
 import { EXIT, helpText } from "./command.js"
 import type { Command } from "./command.js"
 import { dumpCommand } from "./commands/dump.js"
@@ -80,6 +81,10 @@ const findCommand = (name: string): Command => {
   throw new UsageError(`artiflow: unknown command '${name}' (commands: ${names}): see artiflow --help`)
 }
 
+/** The command line as `command` reads it: its flags take no value, its pair options two. */
+const commandArgs = (command: Command, argv: ReadonlyArray<string>): ParsedArgs =>
+  parseArgs(argv, new Set(command.flags), new Set(command.repeatable ?? []), new Set(command.pairs ?? []))
+
 const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
   const [name, ...rest] = argv
   if (name === undefined) {
@@ -95,11 +100,12 @@ const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> =>
     return EXIT.ok
   }
   if (name === "help") {
-    io.stdout.write(rest[0] === undefined ? MAIN_HELP : await findCommand(rest[0]).help(parseArgs(rest.slice(1), new Set())))
+    const helped = rest[0] === undefined ? undefined : findCommand(rest[0])
+    io.stdout.write(helped === undefined ? MAIN_HELP : await helped.help(commandArgs(helped, rest.slice(1))))
     return EXIT.ok
   }
   const command = findCommand(name)
-  const args = parseArgs(rest, new Set(command.flags), new Set(command.repeatable))
+  const args = commandArgs(command, rest)
   if (args.help) {
     io.stdout.write(await command.help(args))
     return EXIT.ok

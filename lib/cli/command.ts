@@ -18,6 +18,8 @@ export interface Command {
   readonly flags: ReadonlyArray<string>
   /** Its options that may be given more than once (`--tag a --tag b`); the others may be given once. */
   readonly repeatable?: ReadonlyArray<string>
+  /** Its options that take two values and may be repeated (`--config <name> <path>`). */
+  readonly pairs?: ReadonlyArray<string>
   /** The help text `artiflow <command> --help` prints (some commands say more given their arguments). */
   help(args: ParsedArgs): Promise<string>
   run(args: ParsedArgs, io: Io): Promise<number>

@@ -63,12 +63,15 @@ export class Client {
     const name = flowName(flow)
     const meta = await this.meta(name, runId)
     const snapshots = new Snapshots(this.store, name)
+    // meta.params holds the configs' values too (both start the first record); the handle shows them apart.
     const params: Record<string, unknown> = {}
+    const configs: Record<string, unknown> = {}
     for (const [param, entry] of Object.entries(meta.params)) {
       const value = await loadValue(this.store, entry, { flow: name, runId: meta.runId, step: "(params)", taskId: "-", artifact: param })
-      setOwnProperty(params, param, value)
+      const isConfig = Object.hasOwn(meta.paramDefs, param) && meta.paramDefs[param]?.kind === "config"
+      setOwnProperty(isConfig ? configs : params, param, value)
     }
-    return new RunHandle(this.store, snapshots, meta, Object.freeze(params))
+    return new RunHandle(this.store, snapshots, meta, Object.freeze(params), Object.freeze(configs))
   }
 
   private async meta(flow: string, runId: string | undefined): Promise<RunMeta> {

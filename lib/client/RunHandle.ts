@@ -5,7 +5,7 @@
  */
 import { setOwnProperty } from "../ownProperty.js"
 import type { Datastore, TagChange } from "../datastore/Datastore.js"
-import type { FlowGraph, RunMeta, StoredParamDef } from "../datastore/Manifest.js"
+import type { FlowGraph, RunMeta, StoredConfigSource, StoredParamDef } from "../datastore/Manifest.js"
 import { FlowDefinitionError, NotFoundError } from "../errors.js"
 import { tagsProblem } from "../tags.js"
 import { endStep, graphSteps } from "./graphSteps.js"
@@ -22,8 +22,13 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
     private readonly store: Datastore,
     private readonly snapshots: Snapshots,
     private readonly meta: RunMeta,
-    /** The run's parameter values. */
-    readonly params: Readonly<Record<string, unknown>>
+    /** The run's parameter values (included files' contents among them; configs are in `configs`). */
+    readonly params: Readonly<Record<string, unknown>>,
+    /**
+     * The run's config values, decoded, by config name (`configSources` says which file each was read from).
+     * Like parameters, they are artifacts too: `artifact(name)` reads them from the final record.
+     */
+    readonly configs: Readonly<Record<string, unknown>> = Object.freeze({})
   ) {
     this.currentTags = Object.freeze([...meta.tags])
   }
@@ -42,6 +47,14 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
 
   get paramDefs(): Readonly<Record<string, StoredParamDef>> {
     return this.meta.paramDefs
+  }
+
+  /**
+   * Where each config's value came from: `{ from: "file", path }` (the absolute path read when the run
+   * started; a resumed run keeps its origin's) or `{ from: "value" }` (given to `run` as a value).
+   */
+  get configSources(): Readonly<Record<string, StoredConfigSource>> {
+    return this.meta.configs ?? {}
   }
 
   get graph(): FlowGraph {
@@ -160,16 +173,17 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
     return (await (await this.endTask()).artifact(name)) as Artifacts[Name]
   }
 
+  /** A flow without steps ends with the record its parameters and configs start. */
   private param(name: string): unknown {
-    if (!Object.hasOwn(this.params, name)) {
-      throw new NotFoundError(`artiflow: run '${this.id}' has no artifact '${name}' (artifacts: ${listNames(Object.keys(this.params))})`)
-    }
-    return this.params[name]
+    if (Object.hasOwn(this.params, name)) return this.params[name]
+    if (Object.hasOwn(this.configs, name)) return this.configs[name]
+    const names = [...Object.keys(this.params), ...Object.keys(this.configs)].sort()
+    throw new NotFoundError(`artiflow: run '${this.id}' has no artifact '${name}' (artifacts: ${listNames(names)})`)
   }
 
   /** The names in the final record, sorted. */
   async artifactNames(): Promise<ReadonlyArray<string>> {
-    if (endStep(this.meta.graph) === undefined) return Object.keys(this.params).sort()
+    if (endStep(this.meta.graph) === undefined) return [...Object.keys(this.params), ...Object.keys(this.configs)].sort()
     return (await this.endTask()).artifactNames()
   }
 

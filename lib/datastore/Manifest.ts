@@ -117,18 +117,21 @@ export interface TaskManifest {
   readonly logs?: ReadonlyArray<string>
 }
 
-/** How a parameter was declared, as stored with the run. */
+/** How a parameter (or a config) was declared, as stored with the run. */
 export interface StoredParamDef {
-  readonly kind: "param" | "file"
+  readonly kind: "param" | "file" | "config"
   /** The io-ts codec's name, e.g. "number" or "Array<string>". */
   readonly type: string
   readonly required: boolean
   readonly help?: string
-  /** The default, as JSON text when it has one. */
+  /** The default, as JSON text when it has one (for files and configs: the default path). */
   readonly default?: string
   /** For included files: how the content is read. */
   readonly encoding?: "utf8" | "binary"
 }
+
+/** Where a run's config value came from: a file (its absolute path), or a value given to `run` directly. */
+export type StoredConfigSource = { readonly from: "file"; readonly path: string } | { readonly from: "value" }
 
 /** A node of a flow's graph as stored with the run (the flow's AST without its functions). */
 export type GraphNode =
@@ -174,9 +177,14 @@ export interface RunMeta {
   /** Epoch milliseconds. */
   readonly startedAt: number
   readonly finishedAt?: number
-  /** Parameter values, encoded like artifacts: the snapshot every task without a base starts from. */
+  /**
+   * Parameter and config values, encoded like artifacts: the snapshot every task without a base starts from.
+   * (Which of them are configs: `paramDefs` kind "config", and `configs`.)
+   */
   readonly params: Readonly<Record<string, ArtifactEntry>>
   readonly paramDefs: Readonly<Record<string, StoredParamDef>>
+  /** Where each config's value came from; absent in runs of flows without configs (and in older stores). */
+  readonly configs?: Readonly<Record<string, StoredConfigSource>>
   readonly description?: string
   readonly graph: FlowGraph
   readonly sourceFile?: string

@@ -3,7 +3,7 @@
  * is ever mutated, so a flow can be shared, extended in two directions and run concurrently.
  */
 import { FlowDefinitionError } from "../errors.js"
-import type { FlowDefinition, FlowNode, ParamSpec, Scope } from "./ast.js"
+import type { ConfigDef, FlowDefinition, FlowNode, ParamSpec, Scope } from "./ast.js"
 
 type AnyStage = (flow: FlowValue) => unknown
 
@@ -14,6 +14,7 @@ export class FlowValue implements FlowDefinition {
     readonly name: string,
     readonly description: string | undefined,
     readonly params: Readonly<Record<string, ParamSpec>>,
+    readonly configs: Readonly<Record<string, ConfigDef>>,
     readonly nodes: ReadonlyArray<FlowNode>,
     readonly scope: Scope,
     readonly sourceFile: string | undefined
@@ -50,29 +51,40 @@ export const asFlow = (value: unknown, where: string): FlowValue => {
 }
 
 export const appendNode = (flow: FlowValue, node: FlowNode): FlowValue =>
-  new FlowValue(flow.name, flow.description, flow.params, [...flow.nodes, Object.freeze(node)], flow.scope, flow.sourceFile)
+  new FlowValue(
+    flow.name,
+    flow.description,
+    flow.params,
+    flow.configs,
+    [...flow.nodes, Object.freeze(node)],
+    flow.scope,
+    flow.sourceFile
+  )
 
 export const replaceLastNode = (flow: FlowValue, node: FlowNode): FlowValue =>
   new FlowValue(
     flow.name,
     flow.description,
     flow.params,
+    flow.configs,
     [...flow.nodes.slice(0, -1), Object.freeze(node)],
     flow.scope,
     flow.sourceFile
   )
 
 const noParams: Readonly<Record<string, ParamSpec>> = Object.freeze(Object.create(null))
+const noConfigs: Readonly<Record<string, ConfigDef>> = Object.freeze(Object.create(null))
 
 /**
  * An empty flow for building a branch, a foreach body or a subflow inside `flow`. A subflow is built against
- * only what it needs, so it sees no parameters (as in its types); `use` checks it against the flow's.
+ * only what it needs, so it sees no parameters nor configs (as in its types); `use` checks it against the flow's.
  */
 export const startScope = (flow: FlowValue, kind: Scope["kind"], foreachDepth: number): FlowValue =>
   new FlowValue(
     flow.name,
     flow.description,
     kind === "subflow" ? noParams : flow.params,
+    kind === "subflow" ? noConfigs : flow.configs,
     [],
     Object.freeze({
       kind,

@@ -90,6 +90,20 @@ export interface IncludeFileDef {
 
 export type ParamSpec = ParamDef | IncludeFileDef
 
+/**
+ * A config: a file read at run start, turned into a value by `parse` (JSON when absent) and decoded with the
+ * codec. Its value is a read-only artifact, like a parameter's.
+ */
+export interface ConfigDef<Value = unknown> {
+  readonly _tag: "Config"
+  readonly codec: t.Type<Value, unknown, unknown>
+  /** The path read when the run gives none, relative to the working directory of the run. */
+  readonly default: string | undefined
+  /** Turns the file's text into the value the codec decodes; `undefined` means `JSON.parse`. */
+  readonly parse: ((text: string) => unknown) | undefined
+  readonly help: string | undefined
+}
+
 /** Where a stage is being built: branches and bodies must know the step names taken outside them. */
 export interface Scope {
   readonly kind: "flow" | "branch" | "body" | "subflow"
@@ -105,6 +119,8 @@ export interface FlowDefinition {
   readonly name: string
   readonly description: string | undefined
   readonly params: Readonly<Record<string, ParamSpec>>
+  /** Configs by name; their names never clash with the parameters'. */
+  readonly configs: Readonly<Record<string, ConfigDef>>
   readonly nodes: ReadonlyArray<FlowNode>
   readonly scope: Scope
   /** The file that called `flow(...)`, when it could be determined. */

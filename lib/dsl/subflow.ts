@@ -1,12 +1,12 @@
 import * as t from "io-ts"
 import { FlowDefinitionError } from "../errors.js"
 import type { Flow, Stage } from "../types/flow.js"
-import { paramWrite, subflowOpen } from "../types/messages.js"
+import { subflowOpen } from "../types/messages.js"
 import type { AnyState } from "../types/state.js"
 import type { AfterUse, CheckUse, Subflow, SubflowStart } from "../types/subflow.js"
 import type { FlowNode } from "./ast.js"
 import { appendNode, applyStage, asFlow, openKind, startScope } from "./FlowValue.js"
-import { assertNotAfterOpen, fail } from "./validate.js"
+import { assertNotAfterOpen, fail, readOnlyWrite } from "./validate.js"
 
 /**
  * A reusable fragment typed against the artifacts it needs. Two forms: `subflow<Needs>()(build)` checks
@@ -67,9 +67,11 @@ export function use(fragment: unknown): (flow: Flow) => Flow {
     const end = applyStage(fragment.build, start, "a subflow's build function")
     const open = openKind(end.nodes)
     if (open !== undefined) fail(subflowOpen(open))
-    // The fragment was built without the flow's parameters (see startScope); its steps are checked here.
-    const written = catchNames(end.nodes).find((name) => Object.hasOwn(flow.params, name))
-    if (written !== undefined) fail(paramWrite("(in a subflow)", written))
+    // The fragment was built without the flow's parameters and configs (see startScope); its steps are checked here.
+    for (const name of catchNames(end.nodes)) {
+      const message = readOnlyWrite(flow, "(in a subflow)", name)
+      if (message !== undefined) fail(message)
+    }
     return appendNode(flow, { _tag: "Use", needs: fragment.needs, nodes: end.nodes }) as Flow
   }
 }

@@ -3,7 +3,7 @@
  * whose message is written by the same writer the types use (lib/types/messages.ts).
  */
 import { FlowDefinitionError } from "../errors.js"
-import { duplicateStep, invalidName, invalidOption, paramWrite, stageAfterOpen } from "../types/messages.js"
+import { configWrite, duplicateStep, invalidName, invalidOption, paramWrite, stageAfterOpen } from "../types/messages.js"
 import type { StepOptions } from "./ast.js"
 import type { FlowValue } from "./FlowValue.js"
 import { openKind, stepNames } from "./FlowValue.js"
@@ -46,10 +46,18 @@ export const checkStepOptions = (step: string, options: unknown): StepOptions =>
   })
 }
 
-/** `catch: "name"` writes an artifact, so it must not name a parameter (parameters are read-only). */
+/** The message for `step` writing `name` when it is a parameter or a config of `flow` (both are read-only). */
+export const readOnlyWrite = (flow: FlowValue, step: string, name: string): string | undefined => {
+  if (Object.hasOwn(flow.params, name)) return paramWrite(step, name)
+  if (Object.hasOwn(flow.configs, name)) return configWrite(step, name)
+  return undefined
+}
+
+/** `catch: "name"` writes an artifact, so it must not name a parameter or a config (they are read-only). */
 export const assertCatchNotParam = (flow: FlowValue, step: string, options: StepOptions): void => {
   const caught = options.catch
-  if (caught !== undefined && Object.hasOwn(flow.params, caught)) fail(paramWrite(step, caught))
+  const message = caught === undefined ? undefined : readOnlyWrite(flow, step, caught)
+  if (message !== undefined) fail(message)
 }
 
 export const assertFunction = (step: string, what: string, value: unknown): void => {

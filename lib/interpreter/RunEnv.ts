@@ -65,6 +65,8 @@ export class RunEnv {
   readonly maxForeachItems: number
   /** Names of the flow's parameters and included files (read-only artifacts). */
   readonly params: ReadonlySet<string>
+  /** Names of the flow's configs (read-only artifacts too). */
+  readonly configs: ReadonlySet<string>
   private readonly onEvent: (event: RunEvent) => void
 
   constructor(config: RunEnvConfig) {
@@ -74,6 +76,7 @@ export class RunEnv {
     this.maxForeachItems = config.maxForeachItems
     this.onEvent = config.onEvent
     this.params = new Set(Object.keys(config.flow.params))
+    this.configs = new Set(Object.keys(config.flow.configs))
     const userSignal = config.signal
     if (userSignal !== undefined) {
       const onAbort = (): void =>

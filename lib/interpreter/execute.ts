@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from "node:os"
 import type { Datastore } from "../datastore/Datastore.js"
-import type { ArtifactEntry } from "../datastore/Manifest.js"
+import type { ArtifactEntry, StoredConfigSource } from "../datastore/Manifest.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { FlowDefinitionError, RunFailedError, messageOf } from "../errors.js"
 import type { RunEvent } from "./events.js"
@@ -63,10 +63,15 @@ export interface RunResult<Artifacts> {
   readonly artifacts: Artifacts
 }
 
-/** The parameter values of a run and how they are stored: the snapshot every task without a base starts from. */
+/**
+ * The parameter and config values of a run and how they are stored: the snapshot every task without a base
+ * starts from.
+ */
 export interface RunParams {
   readonly values: Readonly<Record<string, unknown>>
   readonly entries: Readonly<Record<string, ArtifactEntry>>
+  /** Where each config's value came from (recorded with the run). */
+  readonly configs?: Readonly<Record<string, StoredConfigSource>>
 }
 
 const printLine = (line: LogLine): void => {
@@ -104,7 +109,7 @@ export const execute = async (
   reuse: ReusePlan | undefined
 ): Promise<RunResult<unknown>> => {
   const runId = options.runId ?? newRunId()
-  await store.createRun(startMeta(flow, runId, params.entries, reuse?.originRunId, options.tags ?? []))
+  await store.createRun(startMeta(flow, runId, params.entries, reuse?.originRunId, options.tags ?? [], params.configs))
   const env = new RunEnv({
     flow,
     store,

@@ -1,13 +1,13 @@
 /**
  * The run metadata written at the start and rewritten at the end of a run: the flow, its parameters and
- * their definitions, the graph, the source file, versions, the user and host, the tags it started with,
- * times and status.
+ * their definitions, configs, where each config was read from, the graph, the source file, versions, the
+ * user and host, the tags it started with, times and status.
  */
 import { createRequire } from "node:module"
 import { hostname, userInfo } from "node:os"
-import type { ArtifactEntry, RunMeta, StoredParamDef } from "../datastore/Manifest.js"
+import type { ArtifactEntry, RunMeta, StoredConfigSource, StoredParamDef } from "../datastore/Manifest.js"
 import { STORE_FORMAT } from "../datastore/Manifest.js"
-import type { ParamSpec } from "../dsl/ast.js"
+import type { ConfigDef, ParamSpec } from "../dsl/ast.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { describeFlow } from "../dsl/graph.js"
 import { normalizeTags } from "../tags.js"
@@ -50,6 +50,14 @@ const jsonText = (value: unknown): string | undefined => {
   }
 }
 
+const storedConfigDef = (spec: ConfigDef): StoredParamDef => ({
+  kind: "config",
+  type: spec.codec.name,
+  required: spec.default === undefined,
+  ...(spec.help !== undefined && { help: spec.help }),
+  ...(spec.default !== undefined && { default: JSON.stringify(spec.default) })
+})
+
 const storedDef = (spec: ParamSpec): StoredParamDef => {
   if (spec._tag === "IncludeFile") {
     return {
@@ -71,12 +79,14 @@ const storedDef = (spec: ParamSpec): StoredParamDef => {
   }
 }
 
+/** `configs`: where each config's value came from; runs of flows without configs record none (as before configs). */
 export const startMeta = (
   flow: FlowValue,
   runId: string,
   params: Readonly<Record<string, ArtifactEntry>>,
   originRunId: string | undefined,
-  tags: ReadonlyArray<string>
+  tags: ReadonlyArray<string>,
+  configs: Readonly<Record<string, StoredConfigSource>> = {}
 ): RunMeta => ({
   format: STORE_FORMAT,
   flow: flow.name,
@@ -84,7 +94,11 @@ export const startMeta = (
   status: "running",
   startedAt: Date.now(),
   params,
-  paramDefs: Object.fromEntries(Object.entries(flow.params).map(([name, spec]) => [name, storedDef(spec)])),
+  paramDefs: Object.fromEntries([
+    ...Object.entries(flow.params).map(([name, spec]) => [name, storedDef(spec)] as const),
+    ...Object.entries(flow.configs).map(([name, spec]) => [name, storedConfigDef(spec)] as const)
+  ]),
+  ...(Object.keys(configs).length > 0 && { configs }),
   ...(flow.description !== undefined && { description: flow.description }),
   graph: describeFlow(flow),
   ...(flow.sourceFile !== undefined && { sourceFile: flow.sourceFile }),

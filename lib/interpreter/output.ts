@@ -1,6 +1,6 @@
 /**
  * Turns what a step or join function returned into stored artifacts: checks the rules (an object of
- * artifacts, valid names, no parameter written), drops ephemeral `_` names, reuses the entry of every value
+ * artifacts, valid names, no parameter or config written), drops ephemeral `_` names, reuses the entry of every value
  * that is the same object as before (no encoding, hashing or I/O), stores the rest and freezes it.
  * Everything is checked before anything is stored, and nothing becomes visible before the manifest commits.
  */
@@ -9,7 +9,7 @@ import type { ArtifactEntry } from "../datastore/Manifest.js"
 import { storeEncoded } from "../datastore/artifacts.js"
 import { isEphemeral, isValidArtifactName } from "../dsl/names.js"
 import { FlowDefinitionError, NotStorableError, ResourceLimitError } from "../errors.js"
-import { describeValue, invalidArtifactName, notStorable, paramWrite } from "../types/messages.js"
+import { configWrite, describeValue, invalidArtifactName, notStorable, paramWrite } from "../types/messages.js"
 import type { NotStorableWhat } from "../types/messages.js"
 import type { CodecFailure, EncodedValue } from "../codec/Encoded.js"
 import type { RunEnv } from "./RunEnv.js"
@@ -51,6 +51,7 @@ export const outputNames = (env: RunEnv, step: string, output: unknown): Readonl
   for (const name of names) {
     if (!isValidArtifactName(name)) throw new FlowDefinitionError(invalidArtifactName(step, name))
     if (env.params.has(name)) throw new FlowDefinitionError(paramWrite(step, name))
+    if (env.configs.has(name)) throw new FlowDefinitionError(configWrite(step, name))
   }
   return names
 }

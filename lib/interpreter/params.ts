@@ -17,7 +17,7 @@ import { describeValue } from "../types/messages.js"
  * Where inside the value the first decoding error is, and what was expected there: " (at tags.1: expected
  * string, received 3)". Empty when the value itself is wrong (the message already says what it expects).
  */
-const whereInside = (errors: t.Errors): string => {
+export const whereInside = (errors: t.Errors): string => {
   const first = errors[0]
   if (first === undefined) return ""
   const tags = first.context.map((entry) => (entry.type as { readonly _tag?: string })._tag)
@@ -67,6 +67,12 @@ const FILE_PROBLEMS: Readonly<Record<string, string>> = {
   ENAMETOOLONG: ": the path is too long"
 }
 
+/** "ENOENT", "EISDIR: it is a directory": why reading a file failed, for messages. */
+export const fileProblem = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException).code ?? "unknown error"
+  return `${code}${Object.hasOwn(FILE_PROBLEMS, code) ? FILE_PROBLEMS[code] : ""}`
+}
+
 const readIncluded = async (
   flow: string,
   name: string,
@@ -88,12 +94,10 @@ const readIncluded = async (
     const bytes = await readFile(absolute)
     return right(def.encoding === "binary" ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString("utf8"))
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unknown error"
-    const problem = Object.hasOwn(FILE_PROBLEMS, code) ? FILE_PROBLEMS[code] : ""
     return left(
       new ParamError(
         name,
-        `artiflow: flow '${flow}': file parameter '${name}' cannot read '${absolute}' (${code}${problem}): pass a readable file`
+        `artiflow: flow '${flow}': file parameter '${name}' cannot read '${absolute}' (${fileProblem(error)}): pass a readable file`
       )
     )
   }

@@ -2,8 +2,8 @@
  * `resume`: a new run that picks up a past run where it stopped. Every task of the origin run that succeeded,
  * and whose inputs were all reused too, is cloned by reference (no blob copied); everything else runs again.
  * A foreach's succeeded siblings are reused, a failed task and what depends on it run again; `from` forces a
- * step and everything after it to run again. Parameters come from the origin; tags do not (a resumed run
- * has the tags given to `resume`, if any).
+ * step and everything after it to run again. Parameters and configs come from the origin (config files are not
+ * read again); tags do not (a resumed run has the tags given to `resume`, if any).
  */
 import type { Datastore } from "../datastore/Datastore.js"
 import type { RunMeta } from "../datastore/Manifest.js"
@@ -74,27 +74,41 @@ const checkReusedInputs = (flow: FlowValue, origin: RunMeta, plan: ReusePlan, re
   }
 }
 
+const wasConfig = (origin: RunMeta, name: string): boolean =>
+  Object.hasOwn(origin.paramDefs, name) && origin.paramDefs[name]?.kind === "config"
+
+/**
+ * The origin's parameter and config values, as they were: configs are not read again (their files may have
+ * changed since), so the resumed run's reused and new tasks see the same values.
+ */
 const originParams = async (store: Datastore, flow: FlowValue, origin: RunMeta): Promise<RunParams> => {
-  const declared = Object.keys(flow.params).sort()
+  const declared = [...Object.keys(flow.params), ...Object.keys(flow.configs)].sort()
   const stored = Object.keys(origin.params).sort()
+  const cannot = `artiflow: cannot resume run '${origin.runId}' of flow '${flow.name}'`
   if (declared.join("\u0000") !== stored.join("\u0000")) {
     throw new FlowDefinitionError(
-      `artiflow: cannot resume run '${origin.runId}' of flow '${flow.name}': its parameters (${listNames(stored)}) differ from the flow's (${listNames(declared)}): start a new run`
+      `${cannot}: its parameters and configs (${listNames(stored)}) differ from the flow's (${listNames(declared)}): start a new run`
     )
+  }
+  const moved = declared.find((name) => Object.hasOwn(flow.configs, name) !== wasConfig(origin, name))
+  if (moved !== undefined) {
+    const [now, then] = Object.hasOwn(flow.configs, moved) ? ["a config", "a parameter"] : ["a parameter", "a config"]
+    throw new FlowDefinitionError(`${cannot}: '${moved}' is ${now} of the flow but was ${then} in that run: start a new run`)
   }
   const values: Record<string, unknown> = {}
   for (const [name, entry] of Object.entries(origin.params)) {
     values[name] = await loadValue(store, entry, { flow: flow.name, runId: origin.runId, step: "(params)", taskId: "-", artifact: name })
   }
-  return { values, entries: origin.params }
+  return { values, entries: origin.params, configs: origin.configs ?? {} }
 }
 
 /**
  * Resumes a past run of `flow` (by default its latest): a new run reuses every task of the origin that
  * succeeded upstream of the first failure (or of `from`) and runs the rest. The new run records
- * `originRunId`; reused tasks record `originTaskId`. Resuming a run of another flow, an unknown run, or a
- * flow whose reused steps now have other inputs is an error. The new run has the tags given as `tags`, not
- * the origin's: tag it like the origin with `resume(flow, { tags: originRun.tags })`.
+ * `originRunId`; reused tasks record `originTaskId`. Parameters and configs are the origin's: config files
+ * are not read again, so a resumed run sees the values the origin saw. Resuming a run of another flow, an
+ * unknown run, or a flow whose reused steps now have other inputs is an error. The new run has the tags given
+ * as `tags`, not the origin's: tag it like the origin with `resume(flow, { tags: originRun.tags })`.
  *
  * @example
  * import { resume } from "artiflow"
@@ -108,6 +122,12 @@ export function resume<F extends Flow>(
 export async function resume(flow: unknown, options: ResumeOptions = {}): Promise<RunResult<unknown>> {
   const checked = checkFlow(flow)
   checkOptions(checked.name, options)
+  if (Object.hasOwn(options, "configs")) {
+    // Plain JavaScript could pass run's option here; ignoring it would run with the origin's configs unannounced.
+    throw new FlowDefinitionError(
+      `artiflow: resume of flow '${checked.name}' takes no configs: a resumed run reuses its origin's (start a new run with run(flow, { configs }) to use others)`
+    )
+  }
   const store = options.store ?? localStore()
   const origin = await findOrigin(store, checked.name, options.origin)
   const lineage = lineageOf(describeFlow(checked))

@@ -14,8 +14,10 @@ import { tagsProblem } from "../tags.js"
 import type { ArtifactsOf, Flow, StateOf } from "../types/flow.js"
 import { invalidOption, runOpen } from "../types/messages.js"
 import type { RunOpen } from "../types/messages.js"
+import type { ConfigSource } from "../types/params.js"
 import type { OpenForeach, OpenSplit } from "../types/state.js"
 import type { Otherwise } from "../types/step.js"
+import { decodeConfigs } from "./configs.js"
 import { decodeParams } from "./params.js"
 import type { LogLine } from "./RunEnv.js"
 import { isValidRunId } from "./runId.js"
@@ -26,19 +28,35 @@ import type { RunEvent } from "./events.js"
 export type { LogLine, RunEvent, RunResult }
 
 /** Options of `run`. */
-export interface RunOptions<Inputs = Readonly<Record<string, unknown>>> extends ExecutionOptions {
+export interface RunOptions<
+  Inputs = Readonly<Record<string, unknown>>,
+  Configs = Readonly<Record<string, ConfigSource>>
+> extends ExecutionOptions {
   /** Parameter values, decoded with each parameter's codec; parameters with a default may be left out. */
   readonly params?: Inputs
+  /**
+   * Where each config's value comes from: `{ path }` (a file, relative to the working directory, parsed like
+   * the default) or `{ value }` (decoded with the config's codec). Configs with a default path may be left out.
+   */
+  readonly configs?: Configs
   /** Where the run is persisted (default: `localStore()`, i.e. `$ARTIFLOW_HOME` or `./.artiflow`). */
   readonly store?: Datastore
 }
 
 type InputsOf<F> = StateOf<F>["meta"]["inputs"]
+type ConfigsOf<F> = StateOf<F>["meta"]["configs"]
 
-/** `run`'s options: `params` is required when the flow has a parameter without default. */
-export type RunArguments<F> = {} extends InputsOf<F>
-  ? [options?: RunOptions<InputsOf<F>>]
-  : [options: RunOptions<InputsOf<F>> & { readonly params: InputsOf<F> }]
+/** The options a flow needs: `params` when a parameter has no default, `configs` when a config has none. */
+type NeededOptions<F> = ({} extends InputsOf<F> ? {} : { readonly params: InputsOf<F> }) &
+  ({} extends ConfigsOf<F> ? {} : { readonly configs: ConfigsOf<F> })
+
+/**
+ * `run`'s options: `params` is required when the flow has a parameter without default, `configs` when it
+ * has a config without a default path.
+ */
+export type RunArguments<F> = {} extends NeededOptions<F>
+  ? [options?: RunOptions<InputsOf<F>, ConfigsOf<F>>]
+  : [options: RunOptions<InputsOf<F>, ConfigsOf<F>> & NeededOptions<F>]
 
 type OpenAtEnd<F> = StateOf<F>["pending"] extends OpenSplit | OpenForeach
   ? RunOpen<StateOf<F>["meta"]["name"], StateOf<F>["pending"]["kind"]>
@@ -82,13 +100,14 @@ export const checkOptions = (flow: string, options: RunOptions): void => {
 
 const storeParams = async (
   store: Datastore,
-  values: Readonly<Record<string, unknown>>
+  values: Readonly<Record<string, unknown>>,
+  kind: "parameter" | "config"
 ): Promise<Readonly<Record<string, ArtifactEntry>>> => {
   const entries: Record<string, ArtifactEntry> = {}
   for (const [name, value] of Object.entries(values)) {
     const stored = await storeValue(store, value)
     if (stored._tag === "Left") {
-      throw new ParamError(name, `artiflow: parameter '${name}' decodes to a value that cannot be stored (${stored.left.what})`)
+      throw new ParamError(name, `artiflow: ${kind} '${name}' decodes to a value that cannot be stored (${stored.left.what})`)
     }
     entries[name] = stored.right
   }
@@ -98,8 +117,8 @@ const storeParams = async (
 /**
  * Runs a flow and persists every task's snapshot. Resolves to the final record, or rejects with a
  * `RunFailedError` naming the run, step and task that failed (the run stays in the store, readable and
- * resumable). Invalid parameters reject with a `ParamError` before any run is created; a flow that ends with
- * an open split or foreach is a compile error, and a `FlowDefinitionError` at run time.
+ * resumable). Invalid parameters or configs reject with a `ParamError` before any run is created; a flow
+ * that ends with an open split or foreach is a compile error, and a `FlowDefinitionError` at run time.
  *
  * @example
  * import * as t from "io-ts"
@@ -120,9 +139,15 @@ export async function run(flow: unknown, ...rest: ReadonlyArray<unknown>): Promi
   checkOptions(checked.name, options)
   const params = await decodeParams(checked, options.params)
   if (params._tag === "Left") throw params.left
+  const configs = await decodeConfigs(checked, options.configs)
+  if (configs._tag === "Left") throw configs.left
   const store = options.store ?? localStore()
-  const entries = await storeParams(store, params.right)
-  return execute(checked, store, options, { values: params.right, entries }, undefined)
+  const entries = {
+    ...(await storeParams(store, params.right, "parameter")),
+    ...(await storeParams(store, configs.right.values, "config"))
+  }
+  const values = { ...params.right, ...configs.right.values }
+  return execute(checked, store, options, { values, entries, configs: configs.right.sources }, undefined)
 }
 
 /** Any error `run` rejects with. */

@@ -50,7 +50,7 @@ const header = (run: RunHandle): string => {
 }
 
 const paramRow = (name: string, value: unknown, def: StoredParamDef | undefined): string => {
-  const kind = def?.kind === "file" ? `file, ${def.encoding ?? "utf8"}` : undefined
+  const kind = def?.kind === "file" ? `file, ${def.encoding ?? "utf8"}` : def?.kind === "config" ? "config" : undefined
   const type = def === undefined ? "" : kind === undefined ? def.type : `${def.type} (${kind})`
   const fallback = def?.default === undefined ? (def?.required ? "required" : "") : def.default
   return (
@@ -60,13 +60,15 @@ const paramRow = (name: string, value: unknown, def: StoredParamDef | undefined)
 }
 
 const paramsSection = (run: RunHandle): string => {
-  const names = [...new Set([...Object.keys(run.paramDefs), ...Object.keys(run.params)])].sort()
+  // Configs are listed with the parameters (their definitions are stored alike, with kind "config").
+  const values = { ...run.params, ...run.configs }
+  const names = [...new Set([...Object.keys(run.paramDefs), ...Object.keys(values)])].sort()
   if (names.length === 0)
     return `<section id="params"><h2>Parameters</h2><p class="muted">This flow has no parameters.</p></section>`
   const rows = names.map((name) =>
     paramRow(
       name,
-      Object.hasOwn(run.params, name) ? run.params[name] : undefined,
+      Object.hasOwn(values, name) ? values[name] : undefined,
       Object.hasOwn(run.paramDefs, name) ? run.paramDefs[name] : undefined
     )
   )

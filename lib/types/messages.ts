@@ -21,6 +21,12 @@ export type InvalidParamName<Name extends string> =
 export const invalidParamName = <Name extends string>(name: Name): InvalidParamName<Name> =>
   `artiflow: parameter name '${name}' is invalid: use letters, digits and '_', starting with a letter`
 
+/** Config names follow the parameter alphabet: they are given on the command line as `--config <name> <path>`. */
+export type InvalidConfigName<Name extends string> =
+  `artiflow: config name '${Name}' is invalid: use letters, digits and '_', starting with a letter`
+export const invalidConfigName = <Name extends string>(name: Name): InvalidConfigName<Name> =>
+  `artiflow: config name '${name}' is invalid: use letters, digits and '_', starting with a letter`
+
 /** `Stage` describes what came too early: "step 'fit'", "split", "foreach over 'grid'", "use of a subflow". */
 export type StageAfterOpen<Stage extends string, Open extends string> =
   `artiflow: ${Stage} directly after ${Open}: close the ${Open} with join(name) first`
@@ -38,6 +44,17 @@ export type ParamWrite<Step extends string, Key extends string> =
   `artiflow: step '${Step}' writes parameter '${Key}': parameters and included files are read-only (return a new artifact name instead)`
 export const paramWrite = <Step extends string, Key extends string>(step: Step, key: Key): ParamWrite<Step, Key> =>
   `artiflow: step '${step}' writes parameter '${key}': parameters and included files are read-only (return a new artifact name instead)`
+
+export type ConfigWrite<Step extends string, Key extends string> =
+  `artiflow: step '${Step}' writes config '${Key}': configs are read-only (return a new artifact name instead)`
+export const configWrite = <Step extends string, Key extends string>(step: Step, key: Key): ConfigWrite<Step, Key> =>
+  `artiflow: step '${step}' writes config '${key}': configs are read-only (return a new artifact name instead)`
+
+/** Params and configs are artifacts of the first record, so they share one namespace. */
+export type ConfigClash<Name extends string> =
+  `artiflow: config '${Name}' has the name of a parameter: configs and parameters are artifacts of one record (rename one of them)`
+export const configClash = <Name extends string>(name: Name): ConfigClash<Name> =>
+  `artiflow: config '${name}' has the name of a parameter: configs and parameters are artifacts of one record (rename one of them)`
 
 /** `What` is one of {@link NotStorableWhat}. */
 export type NotStorable<Step extends string, Key extends string, What extends string> =

@@ -1,8 +1,9 @@
 /**
- * Types of parameters and included files: what each adds to the first record, and what `run` accepts.
+ * Types of parameters, included files and configs: what each adds to the first record, and what `run`
+ * accepts.
  */
 import type * as t from "io-ts"
-import type { IncludeFileDef, ParamDef } from "../dsl/ast.js"
+import type { ConfigDef, IncludeFileDef, ParamDef } from "../dsl/ast.js"
 import type { Entry } from "./state.js"
 import type { Simplify } from "./util.js"
 
@@ -36,5 +37,35 @@ export type ParamEntries<Defs> = { [K in keyof Defs & string]: Entry<K, ValueOf<
 export type ParamInputs<Defs> = Simplify<
   { readonly [K in RequiredKeys<Defs>]: InputOf<Defs[K]> } & {
     readonly [K in Exclude<keyof Defs, RequiredKeys<Defs>>]?: InputOf<Defs[K]>
+  }
+>
+
+/** A config declared with `config(codec, ...)`; `Required` is false when it has a default path. */
+export interface Config<Codec extends t.Mixed = t.Mixed, Required extends boolean = boolean> extends ConfigDef<t.TypeOf<Codec>> {
+  readonly [paramTypes]?: { readonly value: t.TypeOf<Codec>; readonly input: t.OutputOf<Codec>; readonly required: Required }
+}
+
+/**
+ * The `configs` object given to `flow(...)`. `Config<any>`, not `Config`: a config's codec is invariant (a
+ * codec both decodes and encodes its type), so `Config<SomeCodec>` is not a `Config<t.Mixed>`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ConfigDefs = { readonly [name: string]: Config<any> }
+
+/**
+ * Where `run` takes one config's value from: a file (`{ path }`, read and parsed like the default) or the
+ * value itself (`{ value }`, what the file would parse to; it is decoded with the codec all the same).
+ */
+export type ConfigSource<Input = unknown> =
+  | { readonly path: string; readonly value?: never }
+  | { readonly value: Input; readonly path?: never }
+
+/** The first artifacts a flow's configs add: every config's decoded value, read-only. */
+export type ConfigEntries<Defs> = ParamEntries<Defs>
+
+/** What `run(flow, { configs })` accepts: configs without a default path must be given, the others may be. */
+export type ConfigInputs<Defs> = Simplify<
+  { readonly [K in RequiredKeys<Defs>]: ConfigSource<InputOf<Defs[K]>> } & {
+    readonly [K in Exclude<keyof Defs, RequiredKeys<Defs>>]?: ConfigSource<InputOf<Defs[K]>>
   }
 >

@@ -1,7 +1,8 @@
 /**
- * The type-level state a flow carries: its name and parameter inputs, the artifacts every later step sees,
- * which names are parameters, which step names are taken, which artifacts the current scope wrote (for
- * merges), the foreach stack (for `ctx`) and whether a split or foreach waits for its join.
+ * The type-level state a flow carries: its name and parameter and config inputs, the artifacts every later
+ * step sees, which names are parameters or configs (read-only), which step names are taken, which artifacts
+ * the current scope wrote (for merges), the foreach stack (for `ctx`) and whether a split or foreach waits
+ * for its join.
  *
  * Long flows must stay shallow for the compiler. It walks a type's parts whenever it instantiates a type
  * containing it, and it gives up past a depth of 100 (TS2589), so no part of a state may refer to the
@@ -79,10 +80,14 @@ export interface OpenForeach<Artifact extends string = string, Body extends Bran
 
 export type Open = NothingOpen | OpenSplit | OpenForeach
 
-/** What stays the same along a flow: its name and the parameter values `run` accepts. */
-export interface FlowMeta<Name extends string = string, Inputs extends object = object> {
+/**
+ * What stays the same along a flow: its name, the parameter values `run` accepts and the configs it
+ * accepts (whose keys are the config names: the read-only artifacts that are configs, not parameters).
+ */
+export interface FlowMeta<Name extends string = string, Inputs extends object = object, Configs extends object = object> {
   readonly name: Name
   readonly inputs: Inputs
+  readonly configs: Configs
 }
 
 export interface State<

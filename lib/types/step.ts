@@ -3,7 +3,7 @@
  * reported on the step's name (the first line of the call, where `@ts-expect-error` and the eye go).
  */
 import type { CaughtError } from "./context.js"
-import type { DuplicateStep, InvalidName, ParamWrite, StageAfterOpen } from "./messages.js"
+import type { ConfigWrite, DuplicateStep, InvalidName, ParamWrite, StageAfterOpen } from "./messages.js"
 import type { AfterStep, AnyState, Entry, NamesIn, OpenForeach, OpenSplit, OutputOf, TypeIn } from "./state.js"
 import type { NotStorableOutputs } from "./storable.js"
 
@@ -33,10 +33,15 @@ export type DuplicateViolation<S extends AnyState, Name extends string> = string
     ? DuplicateStep<Name>
     : never
 
+/** The message for writing a read-only artifact: a config's own, or a parameter's. */
+export type ReadOnlyWrite<S extends AnyState, Step extends string, Key extends string> = Key extends keyof S["meta"]["configs"]
+  ? ConfigWrite<Step, Key>
+  : ParamWrite<Step, Key>
+
 /** Not checked when the parameters are not known here (a stage built apart from a flow, as in `seq(...)`). */
 export type ParamWriteViolation<S extends AnyState, Step extends string, Output> = string extends S["params"]
   ? never
-  : ParamWrite<Step, Extract<keyof Output, S["params"]> & string>
+  : ReadOnlyWrite<S, Step, Extract<keyof Output, S["params"]> & string>
 
 /** Everything a step's or join's output can get wrong. */
 export type OutputViolations<S extends AnyState, Name extends string, Output> = FirstOf<
@@ -44,11 +49,11 @@ export type OutputViolations<S extends AnyState, Name extends string, Output> = 
   NotStorableOutputs<Name, Output>
 >
 
-/** `catch: "name"` writes an artifact too: it must not be a parameter. */
+/** `catch: "name"` writes an artifact too: it must not be a parameter or a config. */
 export type CatchViolation<S extends AnyState, Step extends string, Catch> = string extends S["params"]
   ? never
   : Catch extends S["params"]
-    ? ParamWrite<Step, Catch & string>
+    ? ReadOnlyWrite<S, Step, Catch & string>
     : never
 
 export type StepViolations<S extends AnyState, Name extends string, Output, Catch> = FirstOf<

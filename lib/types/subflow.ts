@@ -4,7 +4,7 @@
  */
 import type { ForeachFrame } from "./context.js"
 import type { Stage } from "./flow.js"
-import type { DuplicateStep, ParamWrite, SubflowNeeds, SubflowOpen } from "./messages.js"
+import type { DuplicateStep, SubflowNeeds, SubflowOpen } from "./messages.js"
 import type {
   AnyState,
   EntriesOf,
@@ -19,7 +19,7 @@ import type {
   State,
   TypeIn
 } from "./state.js"
-import type { FirstOf, OpenViolation, Otherwise } from "./step.js"
+import type { FirstOf, OpenViolation, Otherwise, ReadOnlyWrite } from "./step.js"
 
 declare const subflowTypes: unique symbol
 
@@ -62,7 +62,7 @@ export type CheckUse<S extends AnyState, Needs extends object, End extends AnySt
     | MissingNeeds<S, Needs>
     | EndsOpen<End>
     | DuplicateStep<End["steps"] & S["steps"]>
-    | ParamWrite<"(in a subflow)", End["written"] & S["params"]>
+    | ReadOnlyWrite<S, "(in a subflow)", End["written"] & S["params"]>
   >,
   Subflow<Needs, End>
 >

@@ -86,7 +86,7 @@ describe("run", () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
       [
-        `artiflow: flow 'Params' has no parameter --count (parameters: --n <number>, --name <string>, --tags <Array<string>>, --mode <("fast" | "slow")>, --verbose <boolean>, --notes <path>; options: --flow, --store, --max-workers, --max-foreach-items, --verify, --run-id, --tag)`,
+        `artiflow: flow 'Params' has no parameter --count (parameters: --n <number>, --name <string>, --tags <Array<string>>, --mode <("fast" | "slow")>, --verbose <boolean>, --notes <path>; options: --flow, --store, --config, --config-value, --max-workers, --max-foreach-items, --verify, --run-id, --tag)`,
         "see: artiflow run --help",
         ""
       ].join("\n")
@@ -148,7 +148,7 @@ describe("run", () => {
     expect(result.code).toBe(0)
     const lines = result.stdout.split("\n")
     expect(lines[0]).toBe(
-      `Usage: artiflow run ${fixture("params")} [--flow <name>] [--<param> <value>]... [--store <dir>] [--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]...`
+      `Usage: artiflow run ${fixture("params")} [--flow <name>] [--<param> <value>]... [--config <name> <path>]... [--config-value <name> <json>]... [--store <dir>] [--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]...`
     )
     expect(lines).toContain("Flow Params (export Params of spec/cli/fixtures/params.ts): echoes its parameters")
     const start = lines.indexOf("Parameters of flow Params:")
@@ -160,7 +160,7 @@ describe("run", () => {
       "  --verbose <boolean>         default: false",
       "  --notes <path>              a text file; read as UTF-8 text; optional"
     ])
-    expect(lines).toContain("  --store <dir>            datastore directory (default: $ARTIFLOW_HOME, else ./.artiflow)")
+    expect(lines).toContain("  --store <dir>                 datastore directory (default: $ARTIFLOW_HOME, else ./.artiflow)")
   })
 })
 

@@ -149,7 +149,7 @@ describe("flow params", () => {
   test.each([null, 3])("options that are not an object: %s", (options) => {
     expectDefinitionError(
       () => js.flow("F", options),
-      "artiflow: flow 'F': options must be an object: flow(name, { params?, description? })"
+      "artiflow: flow 'F': options must be an object: flow(name, { params?, configs?, description? })"
     )
   })
 })

@@ -3,8 +3,12 @@
  * (The examples are also type-checked under both compilers by spec/typecheck.spec.ts.)
  */
 import { expect, test, vi } from "vitest"
-import { Client, resume, run, RunFailedError } from "artiflow"
-import { forEachStore } from "../stores.js"
+import { writeFile } from "node:fs/promises"
+import { join as joinPath } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Client, ParamError, resume, run, RunFailedError } from "artiflow"
+import { forEachStore, tempDir } from "../stores.js"
+import { Forecast } from "../../examples/config.js"
 import { Etl } from "../../examples/etl.js"
 import { Flaky } from "../../examples/flaky.js"
 import { LargeArray } from "../../examples/large-array.js"
@@ -23,6 +27,39 @@ forEachStore((_, makeStore) => {
     const fits = await (await Client.open(store).run(Sweep, runId)).step("fit").tasks()
     expect(fits.map((task) => task.index)).toEqual([0, 1, 2, 3])
     expect(await fits[2]?.artifact("loss")).toBe(artifacts.losses[2])
+  })
+
+  test("the forecast reads its JSON config, tries each window it lists and records where the config came from", async () => {
+    const store = await makeStore()
+    const { artifacts, runId } = await run(Forecast, { store, ...quiet })
+    expect(artifacts.settings).toEqual({
+      series: "daily-visits",
+      windows: [3, 7, 14],
+      alert: { threshold: 130, notify: ["ops@example.com"] }
+    })
+    expect(artifacts.best).toEqual({ window: 7, error: 9.81 })
+    expect(artifacts.forecast).toBe(128)
+    expect(artifacts.alert).toBe(false)
+    expect(artifacts.summary).toBe("daily-visits: 128 tomorrow (window 7, error 9.81)")
+    const handle = await Client.open(store).run(Forecast, runId)
+    expect((await handle.step("score").tasks()).length).toBe(3)
+    expect(handle.configSources).toEqual({
+      settings: { from: "file", path: fileURLToPath(new URL("../../examples/data/forecast.json", import.meta.url)) }
+    })
+    expect(await handle.artifact("settings")).toEqual(artifacts.settings)
+  })
+
+  test("the forecast with another config: a value, or a file with a mistake (refused, naming the field)", async () => {
+    const store = await makeStore()
+    const settings = { series: "signups", windows: [2, 7], alert: { threshold: 100, notify: ["me@example.com"] } }
+    const { artifacts } = await run(Forecast, { configs: { settings: { value: settings } }, store, ...quiet })
+    expect(artifacts.best.window).toBe(7)
+    expect(artifacts.summary).toBe("signups: 128 tomorrow (window 7, error 9.81); alert sent to me@example.com")
+    const path = joinPath(await tempDir(), "typo.json")
+    await writeFile(path, JSON.stringify({ ...settings, windows: [2, "7"] }))
+    const refused = await run(Forecast, { configs: { settings: { path } }, store: await makeStore(), ...quiet }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ParamError)
+    expect((refused as ParamError).message).toMatch(/^artiflow: flow 'Forecast': config 'settings' in '.*typo\.json' expects .*\(at windows\.1: expected number, received "7"\)$/)
   })
 
   test("the ETL validates, converts and merges the branches", async () => {

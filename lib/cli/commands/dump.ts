@@ -105,12 +105,12 @@ const noFinalRecord = (run: RunHandle): NotFoundError => {
   )
 }
 
-/** The final record: the last step's task, or the parameters of a flow without steps. */
+/** The final record: the last step's task, or the parameters and configs of a flow without steps. */
 const dumpRecord = async (dump: Dump): Promise<void> => {
   const { run } = dump
   const end = endStep(run.graph)
   if (end === undefined) {
-    const views = valueViews(run.params, dump.only)
+    const views = valueViews({ ...run.params, ...run.configs }, dump.only)
     if (!dump.json) writeViews(dump.io.stdout, views, style(dump, false, 2), "")
     else dump.io.stdout.write(jsonText({ flow: run.flow, runId: run.id, status: run.status, artifacts: artifactsJson(views) }))
     return

@@ -14,6 +14,8 @@ import {
   EXECUTION_USAGE,
   executionOptions
 } from "../execution.js"
+import { CONFIG_OPTIONS } from "../configs.js"
+import { UsageError } from "../errors.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import { storeOf } from "../store.js"
@@ -26,7 +28,8 @@ const HELP = helpText(
   [
     "Starts a new run of the flow that reuses every task of the origin run that succeeded upstream of its",
     "first failure (or of --from), without copying their artifacts, and runs the rest. Parameters come from",
-    "the origin run; tags do not (give the new run its own with --tag). Prints the same progress as run,",
+    "the origin run, and so do configs (their files are not read again); tags do not (give the new run its",
+    "own with --tag). Prints the same progress as run,",
     "and how many tasks were reused."
   ].join("\n"),
   [
@@ -53,8 +56,17 @@ export const resumeCommand: Command = {
   summary: "resume a flow's failed run, reusing what succeeded",
   flags: EXECUTION_FLAGS,
   repeatable: EXECUTION_REPEATABLE,
+  // Parsed as run parses them, to say why they are refused instead of misreading their values as files.
+  pairs: CONFIG_OPTIONS,
   help: async () => HELP,
   async run(args, io) {
+    const given = CONFIG_OPTIONS.find((option) => args.pairs.has(option))
+    if (given !== undefined) {
+      throw new UsageError(
+        `artiflow: resume has no option --${given}: a resumed run reuses its origin's configs; start a new run with artiflow run to use others`,
+        "resume"
+      )
+    }
     const [file] = positionalArgs(args, 1, 1, "one flow file: artiflow resume <file.ts>", "resume") as [string]
     checkOptionNames(args, OPTIONS, "resume")
     const loaded = await loadFlow(file, stringOption(args, "flow"))

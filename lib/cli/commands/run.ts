@@ -1,4 +1,4 @@
-/** `artiflow run <file.ts>`: runs a flow from a file, with parameters from the command line. */
+/** `artiflow run <file.ts>`: runs a flow from a file, with parameters and configs from the command line. */
 import type { FlowValue } from "../../dsl/FlowValue.js"
 import { run } from "../../interpreter/run.js"
 import type { RunOptions, RunResult } from "../../interpreter/run.js"
@@ -18,19 +18,21 @@ import { UsageError } from "../errors.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import type { LoadedFlow } from "../loadFlow.js"
+import { CONFIG_OPTIONS, CONFIG_ROWS, CONFIG_USAGE, configHelpRows, configsFromArgs } from "../configs.js"
 import { paramHelpRows, paramsFromOptions } from "../params.js"
 import { quoteArg, storeOf, storeSuffix } from "../store.js"
 
 /** The flow chosen by `--flow`, repeated in suggested commands. */
 export const FLOW_ROW = ["--flow <name>", "the flow to use when the file exports several (export or flow name)"] as const
 
-const OWN_OPTIONS = ["flow", "store", ...EXECUTION_OPTIONS]
-const USAGE = `artiflow run <file.ts> [--flow <name>] [--<param> <value>]... [--store <dir>] ${EXECUTION_USAGE}`
+const OWN_OPTIONS = ["flow", "store", ...CONFIG_OPTIONS, ...EXECUTION_OPTIONS]
+const USAGE = `artiflow run <file.ts> [--flow <name>] [--<param> <value>]... ${CONFIG_USAGE} [--store <dir>] ${EXECUTION_USAGE}`
 
 const OPTIONS: HelpSection = {
   title: "Options",
   rows: [
     FLOW_ROW,
+    ...CONFIG_ROWS,
     STORE_ROW,
     ...EXECUTION_ROWS,
     HELP_ROW
@@ -41,6 +43,8 @@ const DESCRIPTION = [
   "Runs a flow exported by a TypeScript (or JavaScript) file and stores every task's artifacts.",
   "Parameters are given as --<name> <value> or --<name>=<value>: a string parameter takes the text as is,",
   "any other type is parsed as JSON first (--n 3, --tags '[\"a\",\"b\"]'), an included file takes a path.",
+  "Configs are files read when the run starts (--config <name> <path>, else the config's default path;",
+  "paths are relative to the current directory), or JSON given with --config-value <name> '<json>'.",
   "Prints ctx.log lines, foreach progress, then the run id and the final artifacts. Exit code 1 when the",
   "run fails (resume it with artiflow resume), 2 for a bad command line or parameter. A flow parameter",
   "named like an option above takes that option's place (a parameter 'tag' takes --tag)."
@@ -56,6 +60,12 @@ const flowSection = (loaded: LoadedFlow): HelpSection => {
   const rows = paramHelpRows(loaded.flow)
   return { title: `Parameters of flow ${loaded.flow.name}`, rows: rows.length === 0 ? [["(none)", ""]] : rows }
 }
+
+/** Empty (so not printed) for a flow without configs. */
+const configSection = (loaded: LoadedFlow): HelpSection => ({
+  title: `Configs of flow ${loaded.flow.name} (paths relative to the current directory)`,
+  rows: configHelpRows(loaded.flow)
+})
 
 const describeFlow = (loaded: LoadedFlow): string =>
   `${DESCRIPTION}\n\nFlow ${loaded.flow.name} (export ${loaded.exportName} of ${loaded.file})${loaded.flow.description === undefined ? "" : `: ${loaded.flow.description}`}`
@@ -77,17 +87,23 @@ export const runCommand: Command = {
   summary: "run a flow from a file: artiflow run <file.ts> [--<param> <value>]...",
   flags: EXECUTION_FLAGS,
   repeatable: EXECUTION_REPEATABLE,
+  pairs: CONFIG_OPTIONS,
   async help(args) {
     const file = args.positionals[0]
     if (file === undefined) return helpText(USAGE, DESCRIPTION, [OPTIONS])
     const loaded = await loadFlow(file, stringOption(args, "flow"))
-    return helpText(USAGE.replace("<file.ts>", quoteArg(file)), describeFlow(loaded), [flowSection(loaded), OPTIONS])
+    return helpText(USAGE.replace("<file.ts>", quoteArg(file)), describeFlow(loaded), [
+      flowSection(loaded),
+      configSection(loaded),
+      OPTIONS
+    ])
   },
   async run(args, io) {
     const [file] = positionalArgs(args, 1, 1, "one flow file: artiflow run <file.ts>", "run") as [string]
     const loaded = await loadFlow(file, stringOption(args, "flow"))
     const params = paramsFromOptions(loaded.flow, args.options, ownOptions(loaded, args))
-    const options: RunOptions = { params, store: storeOf(args), ...executionOptions(args, "run", loaded.flow.params) }
+    const configs = configsFromArgs(loaded.flow, args)
+    const options: RunOptions = { params, configs, store: storeOf(args), ...executionOptions(args, "run", loaded.flow.params) }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => runFlow(loaded.flow, { ...options, ...hooks }))
   }
 }

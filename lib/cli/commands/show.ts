@@ -17,8 +17,8 @@ const HELP = helpText(
   "artiflow show <Flow>[/<run>] [--store <dir>]",
   [
     "Shows a run (the flow's latest run without an id): its status, times, tags, who ran it where, its",
-    "parameters, the run it resumed, where it failed, then the flow's graph with each step's state, task",
-    "count and duration, and the tasks that failed."
+    "parameters, configs (and the files they were read from), the run it resumed, where it failed, then the",
+    "flow's graph with each step's state, task count and duration, and the tasks that failed."
   ].join("\n"),
   [{ title: "Options", rows: [STORE_ROW, HELP_ROW] }]
 )
@@ -39,8 +39,23 @@ const headerRows = (run: RunHandle, width: number): ReadonlyArray<ReadonlyArray<
   if (run.failure !== undefined) rows.push(["failure", run.failure.message])
   const names = Object.keys(run.params).sort()
   names.forEach((name, i) => rows.push([i === 0 ? "params" : "", `${name} = ${oneLine(run.params[name], width - name.length - 15)}`]))
+  rows.push(...configRows(run, width))
   if (run.sourceFile !== undefined) rows.push(["source", relative(process.cwd(), run.sourceFile) || run.sourceFile])
   return rows
+}
+
+/** Each config's value, then where it came from (a file, relative to here when it can be, or run's value). */
+const configRows = (run: RunHandle, width: number): ReadonlyArray<ReadonlyArray<string>> => {
+  const sources = run.configSources
+  return Object.keys(run.configs)
+    .sort()
+    .flatMap((name, i) => {
+      const source = Object.hasOwn(sources, name) ? sources[name] : undefined
+      const value = [i === 0 ? "configs" : "", `${name} = ${oneLine(run.configs[name], width - name.length - 15)}`]
+      if (source === undefined) return [value]
+      const from = source.from === "value" ? "given as a value" : `from ${relative(process.cwd(), source.path) || source.path}`
+      return [value, ["", `  ${from}`]]
+    })
 }
 
 /** One line per task whose latest attempt failed, with its error. */
