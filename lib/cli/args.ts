@@ -34,20 +34,28 @@ const pairAt = (argv: ReadonlyArray<string>, i: number, name: string): readonly 
 }
 
 /**
- * Parses `argv` (without the command name). `flags` are the command's boolean options, `repeatable` the
- * options it takes more than once, `pairOptions` those that take two values (and may be repeated).
+/** How a command's options are shaped; an option in none of these takes one value and may be given once. */
+export interface OptionShapes {
+  /** Boolean options: they take no value. */
+  readonly flags?: ReadonlyArray<string>
+  /** Options that may be given more than once (`--tag a --tag b`). */
+  readonly repeatable?: ReadonlyArray<string>
+  /** Options that take two values and may be repeated (`--config <name> <path>`). */
+  readonly pairs?: ReadonlyArray<string>
+}
+
+/**
+ * Parses `argv` (without the command name) given the shapes of the command's options.
  *
  * @example
- * parseArgs(["flow.ts", "--tag=a", "--tag", "b", "--json", "--config", "model", "m.json"], new Set(["json"]), new Set(["tag"]), new Set(["config"]))
+ * parseArgs(["flow.ts", "--tag=a", "--tag", "b", "--json", "--config", "model", "m.json"], { flags: ["json"], repeatable: ["tag"], pairs: ["config"] })
  * // { positionals: ["flow.ts"], options: Map { tag => "b", json => true }, repeated: Map { tag => ["a", "b"] },
  * //   help: false, pairs: Map { config => [["model", "m.json"]] } }
  */
-export const parseArgs = (
-  argv: ReadonlyArray<string>,
-  flags: ReadonlySet<string>,
-  repeatable: ReadonlySet<string> = new Set(),
-  pairOptions: ReadonlySet<string> = new Set()
-): ParsedArgs => {
+export const parseArgs = (argv: ReadonlyArray<string>, shapes: OptionShapes = {}): ParsedArgs => {
+  const flags = new Set(shapes.flags)
+  const repeatable = new Set(shapes.repeatable)
+  const pairOptions = new Set(shapes.pairs)
   const positionals: Array<string> = []
   const options = new Map<string, string | true>()
   const repeated = new Map<string, Array<string | true>>()

@@ -83,7 +83,7 @@ const findCommand = (name: string): Command => {
 
 /** The command line as `command` reads it: its flags take no value, its pair options two. */
 const commandArgs = (command: Command, argv: ReadonlyArray<string>): ParsedArgs =>
-  parseArgs(argv, new Set(command.flags), new Set(command.repeatable ?? []), new Set(command.pairs ?? []))
+  parseArgs(argv, command)
 
 const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
   const [name, ...rest] = argv

@@ -37,7 +37,7 @@ const parseValue = (flow: string, name: string, text: string): unknown => {
  * lists them otherwise), once.
  *
  * @example
- * configsFromArgs(Train, parseArgs(["--config", "model", "m.json"], new Set(), new Set(CONFIG_OPTIONS)))
+ * configsFromArgs(Train, parseArgs(["--config", "model", "m.json"], { pairs: CONFIG_OPTIONS }))
  * // { model: { path: "m.json" } }
  */
 export const configsFromArgs = (flow: FlowValue, args: ParsedArgs): Readonly<Record<string, ConfigSource>> => {

@@ -17,12 +17,11 @@ import { localStore } from "../../lib/datastore/local.js"
 import { artiflow, fixture, root, startedRunId, tempHome } from "./process.js"
 
 describe("parseArgs: pair options", () => {
-  const pairs = new Set(["config", "config-value"])
+  const pairs = { pairs: ["config", "config-value"] }
 
   test("take the next two arguments, may repeat, and leave the other options alone", () => {
     const args = parseArgs(
       ["f.ts", "--config", "model", "m.json", "--n", "3", "--config", "data", "d.json", "--config-value", "x", '{"a":1}'],
-      new Set(),
       pairs
     )
     expect(args.positionals).toEqual(["f.ts"])
@@ -41,14 +40,14 @@ describe("parseArgs: pair options", () => {
 
   test("without two values, with an option as a value, or written --config=...: a usage error", () => {
     const twoValues = new UsageError("artiflow: option --config takes two values: --config <name> <value>")
-    expect(() => parseArgs(["--config", "model"], new Set(), pairs)).toThrow(twoValues)
-    expect(() => parseArgs(["--config"], new Set(), pairs)).toThrow(twoValues)
-    expect(() => parseArgs(["--config", "model", "--store", "s"], new Set(), pairs)).toThrow(twoValues)
-    expect(() => parseArgs(["--config=model", "m.json"], new Set(), pairs)).toThrow(twoValues)
+    expect(() => parseArgs(["--config", "model"], pairs)).toThrow(twoValues)
+    expect(() => parseArgs(["--config"], pairs)).toThrow(twoValues)
+    expect(() => parseArgs(["--config", "model", "--store", "s"], pairs)).toThrow(twoValues)
+    expect(() => parseArgs(["--config=model", "m.json"], pairs)).toThrow(twoValues)
   })
 
   test("a command without pair options reads --config as an ordinary option", () => {
-    const args = parseArgs(["--config", "model", "m.json"], new Set())
+    const args = parseArgs(["--config", "model", "m.json"])
     expect([...args.options]).toEqual([["config", "model"]])
     expect(args.positionals).toEqual(["m.json"])
     expect(args.pairs.size).toBe(0)
@@ -56,18 +55,18 @@ describe("parseArgs: pair options", () => {
 })
 
 describe("configsFromArgs", () => {
-  const pairs = new Set(CONFIG_OPTIONS)
+  const pairs = { pairs: CONFIG_OPTIONS }
   const Flow = flow("F", { params: { config: param(t.string) }, configs: { model: config(t.number) } }) as unknown as FlowValue
 
   test("turns --config into { path } and --config-value into the parsed { value }", () => {
-    const args = parseArgs(["--config-value", "model", "3"], new Set(), pairs)
+    const args = parseArgs(["--config-value", "model", "3"], pairs)
     expect({ ...configsFromArgs(Flow, args) }).toEqual({ model: { value: 3 } })
-    const fromFile = parseArgs(["--config", "model", "n.json"], new Set(), pairs)
+    const fromFile = parseArgs(["--config", "model", "n.json"], pairs)
     expect({ ...configsFromArgs(Flow, fromFile) }).toEqual({ model: { path: "n.json" } })
   })
 
   test("a parameter named config cannot be given on the command line: the error says so", () => {
-    const args = parseArgs(["--config", "x", "y"], new Set(), pairs)
+    const args = parseArgs(["--config", "x", "y"], pairs)
     expect(() => configsFromArgs(Flow, args)).toThrow(
       new UsageError(
         "artiflow: flow 'F' has no config 'x' (configs: 'model') (parameter 'config' cannot be given on the command line, --config gives configs: rename the parameter)",

@@ -12,7 +12,7 @@ import { flow, includeFile, param, step } from "artiflow"
 
 describe("parseArgs", () => {
   test("positionals, --name value, --name=value, flags, -h and --", () => {
-    const args = parseArgs(["f.ts", "--n", "-3", "--tag=a=b", "--json", "--bare", "--x", "1", "-h", "--", "--not-an-option"], new Set(["json"]))
+    const args = parseArgs(["f.ts", "--n", "-3", "--tag=a=b", "--json", "--bare", "--x", "1", "-h", "--", "--not-an-option"], { flags: ["json"] })
     expect(args.positionals).toEqual(["f.ts", "--not-an-option"])
     expect([...args.options]).toEqual([
       ["n", "-3"],
@@ -25,18 +25,18 @@ describe("parseArgs", () => {
   })
 
   test("a flag never takes the next argument; an option given twice is a usage error", () => {
-    expect(parseArgs(["--json", "Flow"], new Set(["json"])).positionals).toEqual(["Flow"])
-    expect(() => parseArgs(["--n", "1", "--n=2"], new Set())).toThrow(new UsageError("artiflow: option --n is given twice"))
+    expect(parseArgs(["--json", "Flow"], { flags: ["json"] }).positionals).toEqual(["Flow"])
+    expect(() => parseArgs(["--n", "1", "--n=2"], {})).toThrow(new UsageError("artiflow: option --n is given twice"))
   })
 
   test("a repeatable option keeps every value in order; the others still refuse a second one", () => {
-    const args = parseArgs(["--tag", "a", "--n", "1", "--tag=b c", "--tag", "a"], new Set(), new Set(["tag"]))
+    const args = parseArgs(["--tag", "a", "--n", "1", "--tag=b c", "--tag", "a"], { repeatable: ["tag"] })
     expect(args.repeated.get("tag")).toEqual(["a", "b c", "a"])
     expect(args.options.get("tag")).toBe("a")
     expect(repeatedOption(args, "tag")).toEqual(["a", "b c", "a"])
     expect(repeatedOption(args, "other")).toEqual([])
-    expect(() => parseArgs(["--tag", "a", "--n", "1", "--n", "2"], new Set(), new Set(["tag"]))).toThrow("option --n is given twice")
-    const bare = parseArgs(["--tag", "a", "--tag"], new Set(), new Set(["tag"]))
+    expect(() => parseArgs(["--tag", "a", "--n", "1", "--n", "2"], { repeatable: ["tag"] })).toThrow("option --n is given twice")
+    const bare = parseArgs(["--tag", "a", "--tag"], { repeatable: ["tag"] })
     expect(() => repeatedOption(bare, "tag")).toThrow(new UsageError("artiflow: option --tag needs a value: --tag <value>"))
   })
 })
