@@ -63,7 +63,8 @@ export interface RunParams {
   readonly entries: Readonly<Record<string, ArtifactEntry>>
 }
 
-const printLine = (line: LogLine): void => {
+/** Where `ctx.log` lines go by default: stdout, prefixed with the flow, run, step and task. */
+export const printLine = (line: LogLine): void => {
   console.log(`[${line.flow}/${line.runId} ${line.step}/${line.taskId}] ${line.text}`)
 }
 
