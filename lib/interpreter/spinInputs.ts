@@ -49,9 +49,10 @@ const writtenIn = async (past: PastRun, tasks: ReadonlyArray<TaskAt>, taskId: st
   return written
 }
 
-const flowChanged = (target: SpinTarget, past: PastRun, what: string): FlowDefinitionError =>
+/** The run was made by another version of the flow, whose structure the task's record cannot be rebuilt from. */
+const flowChanged = (target: SpinTarget, past: PastRun, ran: number, now: number): FlowDefinitionError =>
   new FlowDefinitionError(
-    `artiflow: spin of '${target.name}': ${what} in run '${past.runId}' than in this version of flow '${past.meta.flow}', so the task's record cannot be rebuilt: spin a run of this version of the flow`
+    `artiflow: spin of '${target.name}': in run '${past.runId}' it ran inside ${ran} foreach(es), in this version of flow '${past.meta.flow}' inside ${now}: the task's record cannot be rebuilt; spin a run of this version of the flow`
   )
 
 /** The element of a foreach frame: the array artifact in the snapshot the foreach started from. */
@@ -72,7 +73,7 @@ const frameInput = async (past: PastRun, target: SpinTarget, level: number, fram
 const framesOf = async (past: PastRun, target: SpinTarget, task: SpunTask): Promise<ReadonlyArray<ForeachFrame>> => {
   const levels = enclosingForeaches(target)
   const stored = task.source.manifest.foreachStack
-  if (stored.length !== levels.length) throw flowChanged(target, past, `it ran inside ${stored.length} foreach(es), not ${levels.length},`)
+  if (stored.length !== levels.length) throw flowChanged(target, past, stored.length, levels.length)
   const frames: Array<ForeachFrame> = []
   for (const [k, level] of levels.entries()) {
     const frame = stored[k] as (typeof stored)[number]

@@ -67,13 +67,13 @@ interface Printing {
 const taskName = (result: SpinResult): string => `${result.origin.step}/${result.origin.taskId}`
 
 const headline = (printing: Printing, result: SpinResult): string => {
-  const { origin } = result
-  const there = result.original instanceof Error ? `failed there: ${result.original.name}: ${result.original.message}` : `${origin.status} there`
+  const { origin, original } = result
+  const how = original instanceof Error ? `failed: ${original.name}: ${original.message}` : origin.status
   const stored =
     result.runId === undefined
-      ? "nothing stored"
+      ? "nothing was stored"
       : `stored as run ${result.runId}: artiflow dump ${printing.flow}/${result.runId}/${taskName(result)}${printing.suffix}`
-  return `spin of ${taskName(result)} from run ${origin.runId} of ${printing.flow} (${there}): ran, ${stored}`
+  return `spin of ${taskName(result)} (run ${origin.runId} of ${printing.flow}, where it ${how}): the function ran; ${stored}`
 }
 
 const printResult = (printing: Printing, result: SpinResult): void => {
