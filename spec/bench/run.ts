@@ -19,6 +19,7 @@ import { printTable } from "./measure.js"
 import { measureObjects } from "./objects.js"
 import { measureOrchestration } from "./orchestration.js"
 import { measureSmallArtifacts } from "./small.js"
+import { measureSpin } from "./spin.js"
 import { measureTypeChecking } from "./types.js"
 
 const args = process.argv.slice(2)
@@ -38,6 +39,7 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   objects: () => measureObjects(repetitions),
   dedup: () => measureDedup(repetitions),
   client: () => measureClient(repetitions),
+  spin: () => measureSpin(repetitions + 2),
   types: () => measureTypeChecking(300, 3)
 }
 
