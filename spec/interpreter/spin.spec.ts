@@ -22,7 +22,7 @@ import {
   split,
   step
 } from "../../lib/index.js"
-import type { Datastore, LogLine, StepOptions } from "../../lib/index.js"
+import type { Datastore, ForeachFrame, LogLine, RunContext, StepOptions } from "../../lib/index.js"
 import { runFailure } from "./failure.js"
 import { forEachStore, quiet, spyingStore } from "../stores.js"
 
@@ -35,10 +35,10 @@ interface Seen {
 /** Records what each call of a function saw, by "step/task". */
 const witness = () => {
   const calls = new Map<string, Array<Seen>>()
-  const see = (step: string, record: object, ctx: { taskId: string; foreachStack: unknown } & Record<string, unknown>): void => {
+  const see = (step: string, record: object, ctx: RunContext & { readonly foreachStack: ReadonlyArray<ForeachFrame> }): void => {
     const { flow: flowName, runId, taskId, attempt, originRunId, foreachStack } = ctx
-    const inner = (foreachStack as ReadonlyArray<{ index: number; input: unknown }>).at(-1)
-    const where = { flow: flowName, runId, step: ctx["step"], taskId, attempt, originRunId, foreachStack, input: inner?.input, index: inner?.index }
+    const inner = foreachStack.at(-1)
+    const where = { flow: flowName, runId, step: ctx.step, taskId, attempt, originRunId, foreachStack, input: inner?.input, index: inner?.index }
     const list = calls.get(`${step}/${taskId}`) ?? []
     list.push({ record: { ...record }, ctx: where })
     calls.set(`${step}/${taskId}`, list)
