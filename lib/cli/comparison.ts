@@ -11,11 +11,14 @@ import { oneLine, table, toJsonSafe } from "./format.js"
 /** How an artifact of the new output compares with the past task's. */
 export type Change = "same" | "changed" | "new" | "not written" | "not stored"
 
+/** One side's value of an artifact, or undefined when that side has no such artifact. */
+type Side = { readonly value: unknown } | undefined
+
 /** One artifact of either side: its value on each side that has it. */
 export interface ArtifactComparison {
   readonly name: string
-  readonly original: { readonly value: unknown } | undefined
-  readonly output: { readonly value: unknown } | undefined
+  readonly original: Side
+  readonly output: Side
   readonly change: Change
 }
 
@@ -25,14 +28,14 @@ const sameContent = (left: unknown, right: unknown): boolean => {
   return isDeepStrictEqual(left, right)
 }
 
-const changeOf = (name: string, original: { value: unknown } | undefined, output: { value: unknown } | undefined): Change => {
+const changeOf = (name: string, original: Side, output: Side): Change => {
   if (output === undefined) return "not written"
   if (isEphemeral(name)) return "not stored"
   if (original === undefined) return "new"
   return sameContent(original.value, output.value) ? "same" : "changed"
 }
 
-const side = (record: Readonly<Record<string, unknown>> | undefined, name: string): { value: unknown } | undefined =>
+const side = (record: Readonly<Record<string, unknown>> | undefined, name: string): Side =>
   record !== undefined && Object.hasOwn(record, name) ? { value: record[name] } : undefined
 
 /**
@@ -63,21 +66,31 @@ const MARKS: Readonly<Record<Change, string>> = {
 
 /**
  * The comparison as aligned lines: a header, then `name  original  new  mark` per artifact, values on one
- * line each, cut to fit `width` characters.
+ * line each, cut to fit `width` characters. When the past task failed there is no original column: it wrote
+ * nothing (its error is shown apart).
  */
-export const comparisonLines = (rows: ReadonlyArray<ArtifactComparison>, width: number): ReadonlyArray<string> => {
+export const comparisonLines = (
+  rows: ReadonlyArray<ArtifactComparison>,
+  width: number,
+  originalFailed = false
+): ReadonlyArray<string> => {
   if (rows.length === 0) return ["(no artifacts on either side)"]
+  const marks = rows.map((row) => (originalFailed && row.change === "new" ? "" : MARKS[row.change]))
   const nameWidth = Math.max(8, ...rows.map((row) => [...row.name].length))
-  const markWidth = Math.max(...rows.map((row) => MARKS[row.change].length))
-  const valueWidth = Math.max(12, Math.floor((width - nameWidth - markWidth - 6) / 2))
-  const cell = (entry: { value: unknown } | undefined): string => (entry === undefined ? "-" : oneLine(entry.value, valueWidth))
+  const markWidth = Math.max(...marks.map((mark) => mark.length))
+  const columns = originalFailed ? 1 : 2
+  const valueWidth = Math.max(12, Math.floor((width - nameWidth - markWidth - 2 * (columns + 1)) / columns))
+  const cell = (value: Side): string => (value === undefined ? "-" : oneLine(value.value, valueWidth))
+  if (originalFailed) {
+    return table([["artifact", "new", ""], ...rows.map((row, i) => [row.name, cell(row.output), marks[i] ?? ""])])
+  }
   return table([
     ["artifact", "original", "new", ""],
-    ...rows.map((row) => [row.name, cell(row.original), cell(row.output), MARKS[row.change]])
+    ...rows.map((row, i) => [row.name, cell(row.original), cell(row.output), marks[i] ?? ""])
   ])
 }
 
-/** The comparison for `--json`: per artifact, each side's JSON-safe value (absent when the side lacks it) and the change. */
+/** The comparison for `--json`: per artifact, each side's JSON-safe value (absent on a side without it), the change. */
 export const comparisonJson = (rows: ReadonlyArray<ArtifactComparison>): Readonly<Record<string, object>> =>
   Object.fromEntries(
     rows.map((row) => [

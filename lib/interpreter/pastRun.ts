@@ -74,7 +74,9 @@ export class PastRun {
     while (current.manifest.originTaskId !== undefined && current.manifest.base !== undefined) {
       const base: SnapshotRef = current.manifest.base
       const key = `${base.runId}\u0000${base.step}\u0000${base.taskId}\u0000${base.attempt}`
-      if (seen.has(key)) throw new IntegrityError(`artiflow: flow '${this.meta.flow}': reused task '${base.step}/${base.taskId}' refers to itself`)
+      if (seen.has(key)) {
+        throw new IntegrityError(`artiflow: flow '${this.meta.flow}': reused task '${base.step}/${base.taskId}' refers to itself`)
+      }
       seen.add(key)
       current = { manifest: await this.snapshots.manifest(base), runId: base.runId }
     }
@@ -100,7 +102,8 @@ export class PastRun {
     const key = `${entry.hash}\u0000${entry.encoding}\u0000${entry.type}`
     const known = this.values.get(key)
     if (known !== undefined) return known
-    const where = { flow: this.meta.flow, runId: ref?.runId ?? this.runId, step: ref?.step ?? "(params)", taskId: ref?.taskId ?? "-", artifact }
+    const task = ref ?? { runId: this.runId, step: "(params)", taskId: "-" }
+    const where = { flow: this.meta.flow, runId: task.runId, step: task.step, taskId: task.taskId, artifact }
     const loading = loadValue(this.store, entry, where).then(freezeValue)
     this.values.set(key, loading)
     return loading

@@ -86,33 +86,44 @@ export interface SpinResult {
   readonly runId: string | undefined
 }
 
+const TASK_EXPECTED = "a foreach index (an integer >= 0) or a task id such as '3.1'"
+
 const checkSpinOptions = (flow: string, options: SpinOptions): void => {
-  const where = `spin of flow '${flow}'`
+  const invalid = (option: string, expected: string, received: unknown): FlowDefinitionError =>
+    new FlowDefinitionError(invalidOption(`spin of flow '${flow}'`, option, expected, received))
   const { origin, task, store, persist } = options
-  if (origin !== undefined && !isValidRunId(origin)) throw new FlowDefinitionError(invalidOption(where, "origin", "a run id", origin))
+  if (origin !== undefined && !isValidRunId(origin)) throw invalid("origin", "a run id", origin)
   const validTask = task === undefined || typeof task === "string" || (Number.isSafeInteger(task) && task >= 0)
-  if (!validTask) throw new FlowDefinitionError(invalidOption(where, "task", "a foreach index (an integer >= 0) or a task id such as '3.1'", task))
-  if (persist !== undefined && typeof persist !== "boolean") throw new FlowDefinitionError(invalidOption(where, "persist", "true or false", persist))
+  if (!validTask) throw invalid("task", TASK_EXPECTED, task)
+  if (persist !== undefined && typeof persist !== "boolean") throw invalid("persist", "true or false", persist)
   if (store !== undefined && (typeof store !== "object" || store === null || typeof store.writeBlob !== "function")) {
-    throw new FlowDefinitionError(invalidOption(where, "store", "a Datastore such as localStore() or memoryStore()", store))
+    throw invalid("store", "a Datastore such as localStore() or memoryStore()", store)
   }
 }
 
 const checkStepName = (flow: FlowValue, stepName: unknown): string => {
   if (typeof stepName === "string") return stepName
-  throw new FlowDefinitionError(invalidOption(`spin of flow '${flow.name}'`, "step", "the name of a step or join", stepName))
+  throw new FlowDefinitionError(
+    invalidOption(`spin of flow '${flow.name}'`, "step", "the name of a step or join", stepName)
+  )
 }
 
-const asError = (stored: StoredError): Error => {
-  const error = new Error(stored.message)
-  error.name = stored.name
-  error.stack = stored.stack ?? `${stored.name}: ${stored.message}`
+/** A stored error as an Error again, with its name, message and stack. */
+const asError = (stored: StoredError | undefined): Error => {
+  const { name, message, stack } = stored ?? { name: "Error", message: "failed (no error was recorded)" }
+  const error = new Error(message)
+  error.name = name
+  error.stack = stack ?? `${name}: ${message}`
   return error
 }
 
 /** What the past task wrote: its manifest's artifacts and the names it rewrote unchanged, loaded. */
-const originalOutput = async (past: PastRun, spun: SpunTask, manifest: TaskManifest): Promise<SpinResult["original"]> => {
-  if (manifest.status === "failed") return asError(manifest.error ?? { name: "Error", message: "failed (no error recorded)" })
+const originalOutput = async (
+  past: PastRun,
+  spun: SpunTask,
+  manifest: TaskManifest
+): Promise<SpinResult["original"]> => {
+  if (manifest.status === "failed") return asError(manifest.error)
   const ref = { runId: spun.runId, step: spun.step, taskId: spun.taskId, attempt: spun.attempt }
   const entries = await past.entries(ref, past.runId)
   const original: Record<string, unknown> = {}
@@ -129,26 +140,34 @@ const once = <Options extends { readonly retry?: number; readonly catch?: string
   return rest as Options
 }
 
+type Output = Readonly<Record<string, unknown>>
+
 /** Runs the target's function through the interpreter; resolves to what it wrote, or throws RunStopped. */
-const runOnce = async (env: RunEnv, target: SpinTarget, inputs: SpinInputs): Promise<Readonly<Record<string, unknown>>> => {
-  let returned: Readonly<Record<string, unknown>> | undefined
+const runOnce = async (env: RunEnv, target: SpinTarget, inputs: SpinInputs): Promise<Output> => {
+  // The interpreter keeps only what it stores; the function's own return value (with `_` names) is kept here.
+  let returned: Output | undefined
+  const keep = (value: unknown): unknown => (returned = value as Output | undefined)
   if (target.kind === "step") {
     const fn = target.node.fn as (a: unknown, ctx: unknown) => unknown
-    const capture = async (a: unknown, ctx: unknown): Promise<unknown> => (returned = (await fn(a, ctx)) as typeof returned)
-    await runStep(env, { ...target.node, fn: capture as AnyStepFunction, options: once(target.node.options) }, inputs.state)
+    const capture = async (a: unknown, ctx: unknown): Promise<unknown> => keep(await fn(a, ctx))
+    const node = { ...target.node, fn: capture as AnyStepFunction, options: once(target.node.options) }
+    await runStep(env, node, inputs.state)
     return Object.freeze({ ...returned })
   }
-  const fn = target.join.fn as ((inputs: unknown, a: unknown, ctx: unknown) => unknown) | undefined
-  const capture = fn && (async (joined: unknown, a: unknown, ctx: unknown): Promise<unknown> => (returned = (await fn(joined, a, ctx)) as typeof returned))
-  const join: JoinSpec = { ...target.join, options: once(target.join.options), fn: capture as AnyJoinFunction | undefined }
+  const fn = target.join.fn as ((joined: unknown, a: unknown, ctx: unknown) => unknown) | undefined
+  const capture = fn && (async (joined: unknown, a: unknown, ctx: unknown) => keep(await fn(joined, a, ctx)))
+  const fnAgain = capture as AnyJoinFunction | undefined
+  const join: JoinSpec = { ...target.join, options: once(target.join.options), fn: fnAgain }
   const joined = inputs.joined
   const result =
     joined?.kind === "split"
       ? await joinSplit(env, join, inputs.state, joined.branches, false)
       : await joinForeach(env, join, inputs.state, joined?.kind === "foreach" ? joined.ends : [], false)
-  const output: Record<string, unknown> = {}
-  for (const name of result.written) if (result.snapshot.entries.has(name)) setOwnProperty(output, name, result.snapshot.values[name])
-  return Object.freeze({ ...output, ...returned })
+  const merged: Record<string, unknown> = {}
+  for (const name of result.written) {
+    if (result.snapshot.entries.has(name)) setOwnProperty(merged, name, result.snapshot.values[name])
+  }
+  return Object.freeze({ ...merged, ...returned })
 }
 
 /** A persisted spin: a new run of the flow, with the origin's parameters, recorded as resumed from it. */

@@ -4,6 +4,7 @@
  * join, the records of the branches or foreach tasks it joined with what each of them wrote (the merge rules
  * depend on it), exactly as the run's walk handed them over.
  */
+import type { StoredFrame } from "../datastore/Manifest.js"
 import type { ForeachNode, SplitNode } from "../dsl/ast.js"
 import { FlowDefinitionError, IntegrityError } from "../errors.js"
 import type { ForeachFrame } from "../types/context.js"
@@ -29,14 +30,14 @@ export interface SpinInputs {
 }
 
 /** The past task being spun: its id, and the attempt that really ran it. */
-export interface SpunTask {
+export interface ReplayedTask {
   readonly taskId: string
   readonly source: SourceManifest
 }
 
-/** The snapshot a task of `at` ended with, under the task `taskId`; `fallback` when `at` is undefined (an empty scope). */
-const snapshotAt = async (past: PastRun, at: TaskAt | undefined, taskId: string, fallback: () => Promise<Snapshot>): Promise<Snapshot> =>
-  at === undefined ? fallback() : past.snapshot(await past.latest(at, taskId), past.runId)
+/** The snapshot a task of `at` ended with, under the task `taskId`; `start` when there is none (an empty scope). */
+const snapshotAt = async (past: PastRun, at: TaskAt | undefined, taskId: string, start: Snapshot): Promise<Snapshot> =>
+  at === undefined ? start : past.snapshot(await past.latest(at, taskId), past.runId)
 
 /** What a scope's tasks wrote, as the walk tracks it: each top-level task's written names (reused ones' too). */
 const writtenIn = async (past: PastRun, tasks: ReadonlyArray<TaskAt>, taskId: string): Promise<ReadonlySet<string>> => {
@@ -56,7 +57,13 @@ const flowChanged = (target: SpinTarget, past: PastRun, ran: number, now: number
   )
 
 /** The element of a foreach frame: the array artifact in the snapshot the foreach started from. */
-const frameInput = async (past: PastRun, target: SpinTarget, level: number, frame: SpunTask["source"]["manifest"]["foreachStack"][number], taskId: string): Promise<unknown> => {
+const frameInput = async (
+  past: PastRun,
+  target: SpinTarget,
+  level: number,
+  frame: StoredFrame,
+  taskId: string
+): Promise<unknown> => {
   const start = startOf(target.path, level)
   const ref = start === undefined ? undefined : await past.latest(start, taskId)
   const entry = (await past.entries(ref, past.runId)).get(frame.artifact)
@@ -69,61 +76,72 @@ const frameInput = async (past: PastRun, target: SpinTarget, level: number, fram
   return array[frame.index]
 }
 
+type Frames = ReadonlyArray<ForeachFrame>
+
 /** The task's foreach frames with their elements, outermost first. */
-const framesOf = async (past: PastRun, target: SpinTarget, task: SpunTask): Promise<ReadonlyArray<ForeachFrame>> => {
+const framesOf = async (past: PastRun, target: SpinTarget, task: ReplayedTask): Promise<Frames> => {
   const levels = enclosingForeaches(target)
   const stored = task.source.manifest.foreachStack
   if (stored.length !== levels.length) throw flowChanged(target, past, stored.length, levels.length)
   const frames: Array<ForeachFrame> = []
   for (const [k, level] of levels.entries()) {
-    const frame = stored[k] as (typeof stored)[number]
+    const frame = stored[k] as StoredFrame
     const input = await frameInput(past, target, level, frame, task.taskId)
-    frames.push(Object.freeze({ step: frame.step, artifact: frame.artifact, index: frame.index, count: frame.count, input }))
+    const { step, artifact, index, count } = frame
+    frames.push(Object.freeze({ step, artifact, index, count, input }))
   }
   return frames
 }
 
 /** The child task id of a foreach task: "3" under "0" (outside any foreach), "3.1" under "3". */
-const childId = (taskId: string, depth: number, index: number): string => (depth === 0 ? String(index) : `${taskId}.${index}`)
+const childId = (taskId: string, depth: number, index: number): string =>
+  depth === 0 ? String(index) : `${taskId}.${index}`
 
-const joinedSplit = async (past: PastRun, node: SplitNode, before: Snapshot, depth: number, taskId: string): Promise<Joined> => {
+/** Where a join ran: the snapshot before its split or foreach, and its task's id and foreach depth. */
+interface JoinAt {
+  readonly before: Snapshot
+  readonly depth: number
+  readonly taskId: string
+}
+
+const joinedSplit = async (past: PastRun, node: SplitNode, { before, depth, taskId }: JoinAt): Promise<Joined> => {
   const branches: Array<BranchOutcome> = []
   for (const branch of node.branches) {
-    const snapshot = await snapshotAt(past, endOfList(branch.nodes, depth), taskId, async () => before)
+    const snapshot = await snapshotAt(past, endOfList(branch.nodes, depth), taskId, before)
     const written = await writtenIn(past, scopeTasks(branch.nodes, depth), taskId)
     branches.push({ name: branch.name, snapshot, written, reused: false })
   }
   return { kind: "split", branches }
 }
 
-const joinedForeach = async (past: PastRun, node: ForeachNode, before: Snapshot, depth: number, taskId: string): Promise<Joined> => {
+const joinedForeach = async (past: PastRun, node: ForeachNode, { before, depth, taskId }: JoinAt): Promise<Joined> => {
   const items = before.values[node.artifact]
   if (!Array.isArray(items)) {
-    throw new IntegrityError(`artiflow: run '${past.runId}': the record before the foreach over '${node.artifact}' holds no array '${node.artifact}'`)
+    throw new IntegrityError(
+      `artiflow: run '${past.runId}': the record before the foreach over '${node.artifact}' holds no array '${node.artifact}'`
+    )
   }
   const end = endOfList(node.body, depth + 1)
   const tasks = scopeTasks(node.body, depth + 1)
   const ends: Array<TaskEnd> = []
   for (let index = 0; index < items.length; index++) {
     const id = childId(taskId, depth, index)
-    const snapshot = await snapshotAt(past, end, id, async () => before)
+    const snapshot = await snapshotAt(past, end, id, before)
     ends.push(compactEnd(before, { snapshot, written: await writtenIn(past, tasks, id), reused: false }))
   }
   return { kind: "foreach", ends }
 }
 
 /** Rebuilds what the task saw in the past run. */
-export const spinInputs = async (past: PastRun, target: SpinTarget, task: SpunTask): Promise<SpinInputs> => {
+export const spinInputs = async (past: PastRun, target: SpinTarget, task: ReplayedTask): Promise<SpinInputs> => {
   const frames = await framesOf(past, target, task)
   const snapshot = await past.snapshot(task.source.manifest.base, task.source.runId)
   const previous = startOf(target.path, target.path.length - 1)?.step ?? past.meta.flow
   const position: Position = { frames, previous }
   const state: ScopeState = { snapshot, written: new Set(), position, reused: false }
   if (target.kind === "step") return { state, joined: undefined }
-  const depth = targetDepth(target)
-  const joined =
-    target.node._tag === "Split"
-      ? await joinedSplit(past, target.node, snapshot, depth, task.taskId)
-      : await joinedForeach(past, target.node, snapshot, depth, task.taskId)
+  const at: JoinAt = { before: snapshot, depth: targetDepth(target), taskId: task.taskId }
+  const { node } = target
+  const joined = node._tag === "Split" ? await joinedSplit(past, node, at) : await joinedForeach(past, node, at)
   return { state, joined }
 }

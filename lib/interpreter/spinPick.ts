@@ -32,7 +32,8 @@ export const findOrigin = async (store: Datastore, flow: string, origin: string 
       )
     }
   }
-  throw new NotFoundError(`artiflow: spin: flow '${flow}' has no run '${origin}' (latest runs: ${await latestRuns(store, flow)})`)
+  const latest = await latestRuns(store, flow)
+  throw new NotFoundError(`artiflow: spin: flow '${flow}' has no run '${origin}' (latest runs: ${latest})`)
 }
 
 /** "tasks 0 to 9999" when the ids are a foreach's indices, else the ids themselves. */
@@ -62,7 +63,12 @@ const notRunThere = async (past: PastRun, step: string): Promise<NotFoundError> 
  * The task of `step` to spin, at its latest committed attempt: the one `task` names, or the step's only
  * task. `depth` is how many foreaches the step runs in.
  */
-export const pickTask = async (past: PastRun, step: string, depth: number, task: number | string | undefined): Promise<ManifestRecord> => {
+export const pickTask = async (
+  past: PastRun,
+  step: string,
+  depth: number,
+  task: number | string | undefined
+): Promise<ManifestRecord> => {
   const byTask = await past.tasksOf(step)
   if (byTask.size === 0) throw await notRunThere(past, step)
   // Sorting a step's ids (10,000 in a wide foreach) is only needed to list them in an error.
@@ -78,7 +84,8 @@ export const pickTask = async (past: PastRun, step: string, depth: number, task:
   const attempts = byTask.get(id)
   if (attempts === undefined || attempts.length === 0) {
     const range = depth <= 1 && /^\d+$/.test(id) ? `task ${id} is out of range` : `no task '${id}'`
-    throw new NotFoundError(`artiflow: spin: ${range}: step '${step}' of run '${past.runId}' has ${describeTasks(ids())}`)
+    const has = describeTasks(ids())
+    throw new NotFoundError(`artiflow: spin: ${range}: step '${step}' of run '${past.runId}' has ${has}`)
   }
   return attempts.at(-1) as ManifestRecord
 }

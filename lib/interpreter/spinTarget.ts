@@ -38,7 +38,12 @@ export interface TaskAt {
   readonly depth: number
 }
 
-const find = (nodes: ReadonlyArray<FlowNode>, name: string, above: ReadonlyArray<Level>, body: boolean): SpinTarget | undefined => {
+const find = (
+  nodes: ReadonlyArray<FlowNode>,
+  name: string,
+  above: ReadonlyArray<Level>,
+  body: boolean
+): SpinTarget | undefined => {
   for (const [index, node] of nodes.entries()) {
     const path = [...above, { nodes, index, body }]
     switch (node._tag) {
@@ -126,7 +131,7 @@ export const startOf = (path: ReadonlyArray<Level>, level: number): TaskAt | und
 export const enclosingForeaches = (target: SpinTarget): ReadonlyArray<number> =>
   target.path.flatMap((entry, level) => (level + 1 < target.path.length && target.path[level + 1]?.body ? [level] : []))
 
-/** The top-level nodes of a list: their tasks' writes are what the list's scope wrote (a subflow's nodes count as the list's). */
+/** The tasks of a list's top-level nodes: what they wrote is what the list's scope wrote (a subflow's nodes count). */
 export const scopeTasks = (nodes: ReadonlyArray<FlowNode>, depth: number): ReadonlyArray<TaskAt> =>
   nodes.flatMap((node): ReadonlyArray<TaskAt> => {
     if (node._tag === "Use") return scopeTasks(node.nodes, depth)

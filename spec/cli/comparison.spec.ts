@@ -41,6 +41,11 @@ describe("comparisonLines", () => {
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(60)
   })
 
+  test("without an original (the task failed), one column of new values", () => {
+    const rows = compareOutputs({ score: 2, _tmp: [0] }, undefined)
+    expect(comparisonLines(rows, 80, true)).toEqual(["artifact  new", "_tmp      [ 0 ]  not stored (_ name)", "score     2"])
+  })
+
   test("nothing on either side says so", () => {
     expect(comparisonLines([], 80)).toEqual(["(no artifacts on either side)"])
   })

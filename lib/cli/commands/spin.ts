@@ -22,7 +22,8 @@ import { preloadFlowImports } from "../preload.js"
 import { storeOf, storeSuffix } from "../store.js"
 import { FLOW_ROW } from "./run.js"
 
-const USAGE = "artiflow spin <file.ts> <step> [--origin <run>] [--task <i>] [--flow <name>] [--store <dir>] [--persist] [--json]"
+const USAGE =
+  "artiflow spin <file.ts> <step> [--origin <run>] [--task <i>] [--flow <name>] [--store <dir>] [--persist] [--json]"
 
 const HELP = helpText(
   USAGE,
@@ -66,36 +67,38 @@ interface Printing {
 
 const taskName = (result: SpinResult): string => `${result.origin.step}/${result.origin.taskId}`
 
+/** An error as JSON output carries it. */
+const errorJson = (error: unknown): { readonly name: string; readonly message: string } =>
+  error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) }
+
 const headline = (printing: Printing, result: SpinResult): string => {
-  const { origin, original } = result
+  const { origin, original, runId } = result
   const how = original instanceof Error ? `failed: ${original.name}: ${original.message}` : origin.status
-  const stored =
-    result.runId === undefined
-      ? "nothing was stored"
-      : `stored as run ${result.runId}: artiflow dump ${printing.flow}/${result.runId}/${taskName(result)}${printing.suffix}`
-  return `spin of ${taskName(result)} (run ${origin.runId} of ${printing.flow}, where it ${how}): the function ran; ${stored}`
+  const dump = `artiflow dump ${printing.flow}/${runId}/${taskName(result)}${printing.suffix}`
+  const stored = runId === undefined ? "nothing was stored" : `stored as run ${runId}: ${dump}`
+  const where = `run ${origin.runId} of ${printing.flow}, where it ${how}`
+  return `spin of ${taskName(result)} (${where}): the function ran; ${stored}`
 }
 
 const printResult = (printing: Printing, result: SpinResult): void => {
-  const original = result.original instanceof Error ? undefined : result.original
-  const rows = compareOutputs(result.output, original)
-  const { io } = printing
+  const { io, flow, step } = printing
+  const failed = result.original instanceof Error
+  const rows = compareOutputs(result.output, result.original instanceof Error ? undefined : result.original)
   if (printing.json) {
-    const failed = result.original instanceof Error ? { name: result.original.name, message: result.original.message } : undefined
-    const origin = { ...result.origin, ...(failed !== undefined && { error: failed }) }
-    io.stdout.write(jsonText({ flow: printing.flow, step: printing.step, origin, runId: result.runId ?? null, artifacts: comparisonJson(rows) }))
+    const origin = { ...result.origin, ...(result.original instanceof Error && { error: errorJson(result.original) }) }
+    io.stdout.write(jsonText({ flow, step, origin, runId: result.runId ?? null, artifacts: comparisonJson(rows) }))
     return
   }
   writeLine(io.stdout, headline(printing, result))
-  for (const line of comparisonLines(rows, io.stdout.columns - 2)) writeLine(io.stdout, `  ${line}`)
+  const width = io.stdout.columns - 2
+  for (const line of comparisonLines(rows, width, failed)) writeLine(io.stdout, `  ${line}`)
 }
 
 const printFailure = (printing: Printing, error: SpinFailedError): void => {
-  const { io } = printing
+  const { io, flow, step } = printing
   if (printing.json) {
-    const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : { name: "Error", message: String(error.cause) }
     const origin = { runId: error.originRunId, step: error.step, taskId: error.taskId }
-    io.stdout.write(jsonText({ flow: printing.flow, step: printing.step, origin, runId: error.runId ?? null, error: cause }))
+    io.stdout.write(jsonText({ flow, step, origin, runId: error.runId ?? null, error: errorJson(error.cause) }))
   }
   writeLine(io.stderr, error.message)
   for (const frame of userFrames(error.cause)) writeLine(io.stderr, `    ${frame}`)
@@ -128,7 +131,8 @@ export const spinCommand: Command = {
     checkOptionNames(args, OPTIONS, "spin")
     await preloadFlowImports()
     const loaded = await loadFlow(file, stringOption(args, "flow"))
-    const printing: Printing = { io, json: flagOption(args, "json"), flow: loaded.flow.name, step, suffix: storeSuffix(args) }
+    const json = flagOption(args, "json")
+    const printing: Printing = { io, json, flow: loaded.flow.name, step, suffix: storeSuffix(args) }
     try {
       printResult(printing, await spinFlow(loaded.flow, step, spinOptions(args, printing)))
       return EXIT.ok
