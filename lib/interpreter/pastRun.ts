@@ -26,14 +26,26 @@ export const taskIdAt = (taskId: string, depth: number): string =>
 const NO_TASKS: ReadonlyMap<string, ReadonlyArray<ManifestRecord>> = new Map()
 
 export class PastRun {
-  private readonly snapshots: Snapshots
-  private readonly values = new Map<string, Promise<unknown>>()
+  private constructor(
+    readonly store: Datastore,
+    readonly meta: RunMeta,
+    private readonly snapshots: Snapshots,
+    private readonly values: Map<string, Promise<unknown>>
+  ) {}
 
-  constructor(
-    private readonly store: Datastore,
-    readonly meta: RunMeta
-  ) {
-    this.snapshots = new Snapshots(store, meta.flow)
+  /** A past run of a flow in `store`. */
+  static open(store: Datastore, meta: RunMeta): PastRun {
+    return new PastRun(store, meta, new Snapshots(store, meta.flow), new Map())
+  }
+
+  /**
+   * Another run of the same flow, sharing what was read and loaded: the run a task's record comes from when
+   * the task was reused from it by a resumed run, or spun from it by a persisted spin.
+   */
+  async other(runId: string): Promise<PastRun> {
+    if (runId === this.meta.runId) return this
+    const { meta } = await this.snapshots.run(runId)
+    return new PastRun(this.store, meta, this.snapshots, this.values)
   }
 
   get runId(): string {

@@ -211,7 +211,7 @@ export async function spin(flow: unknown, stepName: unknown, options: SpinOption
   checkSpinOptions(checked.name, options)
   const target = locate(checked, name)
   const store = options.store ?? localStore()
-  const past = new PastRun(store, await findOrigin(store, checked.name, options.origin))
+  const past = PastRun.open(store, await findOrigin(store, checked.name, options.origin))
   const record = await pickTask(past, name, targetDepth(target), options.task)
   const ref = { runId: past.runId, step: record.step, taskId: record.taskId, attempt: record.attempt }
   const source = await past.source(ref)

@@ -132,10 +132,15 @@ const joinedForeach = async (past: PastRun, node: ForeachNode, { before, depth, 
   return { kind: "foreach", ends }
 }
 
-/** Rebuilds what the task saw in the past run. */
-export const spinInputs = async (past: PastRun, target: SpinTarget, task: ReplayedTask): Promise<SpinInputs> => {
+/**
+ * Rebuilds what the task saw in the past run. The tasks it ran after are looked up in the run its record
+ * comes from: the run itself, or the run a resumed run reused the task from, or a persisted spin spun it from.
+ */
+export const spinInputs = async (origin: PastRun, target: SpinTarget, task: ReplayedTask): Promise<SpinInputs> => {
+  const { manifest, runId } = task.source
+  const past = await origin.other(manifest.base?.runId ?? runId)
   const frames = await framesOf(past, target, task)
-  const snapshot = await past.snapshot(task.source.manifest.base, task.source.runId)
+  const snapshot = await past.snapshot(manifest.base, runId)
   const previous = startOf(target.path, target.path.length - 1)?.step ?? past.meta.flow
   const position: Position = { frames, previous }
   const state: ScopeState = { snapshot, written: new Set(), position, reused: false }

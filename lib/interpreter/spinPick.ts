@@ -51,11 +51,25 @@ const indexId = (step: string, depth: number, index: number, ids: () => Readonly
   )
 }
 
-/** Why a step has no task to spin in a run. */
+/** How many of a flow's latest runs a "no task there" error looks through for one where the step ran. */
+const RUNS_SEARCHED = 20
+
+/** The latest run (of the latest few) in which `step` has a task, other than `past`. */
+const latestRunWith = async (past: PastRun, step: string): Promise<string | undefined> => {
+  for (const { runId } of (await past.store.listRuns(past.meta.flow)).slice(0, RUNS_SEARCHED)) {
+    if (runId !== past.runId && (await (await past.other(runId)).tasksOf(step)).size > 0) return runId
+  }
+  return undefined
+}
+
+/** Why a step has no task to spin in a run, and which run to spin instead. */
 const notRunThere = async (past: PastRun, step: string): Promise<NotFoundError> => {
-  const ran = await past.stepsThatRan()
+  const ran = listNames(await past.stepsThatRan())
+  const other = await latestRunWith(past, step)
+  const instead =
+    other === undefined ? "spin another run with origin" : `the latest run where it ran is '${other}': spin it with origin`
   return new NotFoundError(
-    `artiflow: spin: run '${past.runId}' of flow '${past.meta.flow}' has no succeeded or failed task of step '${step}' (steps that ran: ${listNames(ran)}): spin another run with origin`
+    `artiflow: spin: run '${past.runId}' of flow '${past.meta.flow}' has no succeeded or failed task of step '${step}' (steps that ran: ${ran}); ${instead}`
   )
 }
 

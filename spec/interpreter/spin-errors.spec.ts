@@ -85,7 +85,7 @@ describe("spin lists what exists", () => {
       await spinError(
         spin(Nested, "mid", { store, task: 0 }),
         NotFoundError,
-        `artiflow: spin: run '${failure.runId}' of flow 'Nested' has no succeeded or failed task of step 'mid' (steps that ran: 'start'): spin another run with origin`
+        `artiflow: spin: run '${failure.runId}' of flow 'Nested' has no succeeded or failed task of step 'mid' (steps that ran: 'start'); spin another run with origin`
       )
     } finally {
       failStart = false

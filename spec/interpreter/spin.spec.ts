@@ -282,6 +282,23 @@ forEachStore((_name, makeStore) => {
       expect((await task.info("cols")).hash).toBe((await originTask.info("cols")).hash)
     })
 
+    test("a persisted spin can be spun again, on the same record; it becomes the latest run", async () => {
+      const store = await makeStore()
+      const origin = await originRun(store)
+      const inRun = lastSeen("cell/1.1")
+      const persisted = await spin(Grid, "cell", { store, task: "1.1", persist: true })
+      const again = await replayed("cell/1.1", () => spin(Grid, "cell", { store, task: "1.1" }))
+      expect(again.result.origin.runId).toBe(persisted.runId)
+      expect(again.inSpin.record).toEqual(inRun.record)
+      expect(again.inSpin.ctx).toEqual({ ...inRun.ctx, runId: persisted.runId, originRunId: origin.runId })
+      expect(again.result.original).toEqual({ value: 66 })
+      await expect(spin(Grid, "total", { store })).rejects.toThrow(
+        `artiflow: spin: run '${persisted.runId}' of flow 'Grid' has no succeeded or failed task of step 'total' (steps that ran: 'cell'); the latest run where it ran is '${origin.runId}': spin it with origin`
+      )
+      const joined = await spin(Grid, "total", { store, persist: true, origin: origin.runId })
+      expect((await spin(Grid, "total", { store, origin: joined.runId })).output).toEqual({ sum: 387 })
+    })
+
     test("with persist, a function that throws leaves a failed run that records the task's error", async () => {
       const store = await makeStore()
       await originRun(store)
