@@ -49,6 +49,7 @@ export interface SpinOptions {
    * set to the origin and holds one task: the spun step's, with the same task id and foreach stack, attempt 0,
    * whose snapshot is the record it was given (by reference into the origin run, nothing copied) plus what
    * the function returned. The run is `succeeded`, or `failed` with the task's error when the function threw.
+   * It is the flow's latest run from then on: give `origin` to spin or resume the run it came from.
    */
   readonly persist?: boolean
   /** Receives every `ctx.log` line (default: printed to stdout, like a run's). */
