@@ -6,18 +6,16 @@
  * them in Node's module cache. A command that loads a flow file and must start fast (spin) calls this first.
  */
 
-/** Package names, not paths: what a flow file's imports resolve to, wherever this CLI is installed. */
-const FLOW_IMPORTS = ["artiflow", "fp-ts/lib/function.js"]
-
 /**
  * Imports the modules flow files import, natively. Best effort: a module that does not resolve from here is
- * skipped (the flow file's own import then says what is wrong).
+ * skipped (the flow file's own import then says what is wrong). Package names, not paths: what a flow file's
+ * imports resolve to, wherever this CLI is installed ("artiflow" resolves to this package's own entry).
  *
  * @example
  * await preloadFlowImports()
  * const loaded = await loadFlow(file, choice)
  */
 export const preloadFlowImports = async (): Promise<void> => {
-  // Specifiers in variables: the compiler does not resolve them (dist/index.d.ts need not exist while building).
-  await Promise.all(FLOW_IMPORTS.map((specifier) => import(specifier).catch(() => undefined)))
+  const skip = (): undefined => undefined
+  await Promise.all([import("artiflow").catch(skip), import("fp-ts/lib/function.js").catch(skip)])
 }

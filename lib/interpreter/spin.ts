@@ -238,13 +238,14 @@ export async function spin(flow: unknown, stepName: unknown, options: SpinOption
     if (persisted !== undefined) await store.updateRun({ ...persisted, status: "succeeded", finishedAt: Date.now() })
     return { output, original, origin, runId: persisted?.runId }
   } catch (thrown) {
-    if (!(thrown instanceof RunStopped)) throw thrown
-    const cause = env.failure?.cause
+    const stopped = thrown instanceof RunStopped
+    const cause = stopped ? env.failure?.cause : thrown
     const error = new SpinFailedError(checked.name, name, record.taskId, past.runId, persisted?.runId, cause)
     if (persisted !== undefined) {
       const failure = { step: name, taskId: record.taskId, message: error.message }
       await store.updateRun({ ...persisted, status: "failed", finishedAt: Date.now(), failure })
     }
-    throw error
+    // RunStopped means the function (or its output) failed; anything else is artiflow's or the store's own error.
+    throw stopped ? error : thrown
   }
 }
