@@ -18,7 +18,6 @@ import { writeLine } from "../io.js"
 import type { Io } from "../io.js"
 import { userFrames } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
-import { preloadFlowImports } from "../preload.js"
 import { storeOf, storeSuffix } from "../store.js"
 import { FLOW_ROW } from "./run.js"
 
@@ -129,7 +128,6 @@ export const spinCommand: Command = {
     const usage = "a flow file and a step: artiflow spin <file.ts> <step>"
     const [file, step] = positionalArgs(args, 2, 2, usage, "spin") as [string, string]
     checkOptionNames(args, OPTIONS, "spin")
-    await preloadFlowImports()
     const loaded = await loadFlow(file, stringOption(args, "flow"))
     const json = flagOption(args, "json")
     const printing: Printing = { io, json, flow: loaded.flow.name, step, suffix: storeSuffix(args) }
