@@ -1,7 +1,7 @@
 /**
- * The dispatcher: picks the command, parses its arguments, prints help or the version, and turns errors into
- * messages and exit codes (0 success, 1 a run failed, 2 a usage error: a bad command line, an unknown flow,
- * run, step, task or artifact, an invalid parameter or flow).
+ * The dispatcher: picks the command (importing only its module), parses its arguments, prints help or the
+ * version, and turns errors into messages and exit codes (0 success, 1 a run failed or a spun function threw,
+ * 2 a usage error: a bad command line, an unknown flow, run, step, task or artifact, an invalid parameter or flow).
  */
 import { parseArgs } from "./args.js"
 import { EXIT, helpText } from "./command.js"
