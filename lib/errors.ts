@@ -117,6 +117,29 @@ export class RunFailedError extends ArtiflowError {
   }
 }
 
+/**
+ * A step or join function that `spin` ran again threw (or returned something a run would refuse). `cause` is
+ * what it threw; `runId` is the run the spin was persisted as (`persist: true`), which records the failure.
+ */
+export class SpinFailedError extends ArtiflowError {
+  readonly _tag = "SpinFailedError"
+  constructor(
+    readonly flow: string,
+    readonly step: string,
+    readonly taskId: string,
+    /** The past run whose task was spun. */
+    readonly originRunId: string,
+    readonly runId: string | undefined,
+    override readonly cause: unknown
+  ) {
+    const persisted = runId === undefined ? "" : ` (recorded as run '${runId}')`
+    super(
+      `artiflow: spin of step '${step}' (task ${taskId} of run '${originRunId}' of flow '${flow}') failed${persisted}: ${messageOf(cause)}`,
+      { cause }
+    )
+  }
+}
+
 /** The message of anything thrown (users can throw strings, objects, undefined). */
 export const messageOf = (thrown: unknown): string => {
   if (thrown instanceof Error) return thrown.message

@@ -41,14 +41,22 @@ export const forEachStore = (body: (name: StoreName, makeStore: () => Promise<Da
 export const quiet = (_line: LogLine): void => {}
 
 /**
- * A store that records what goes through it (the size of every blob written, the hash of every blob read)
- * and delegates everything.
+ * A store that records what goes through it (the size of every blob written, the hash of every blob read,
+ * every run created or updated and every manifest committed, as "flow/runId") and delegates everything.
  */
 export const spyingStore = (
   store: Datastore
-): { readonly store: Datastore; readonly writes: ReadonlyArray<number>; readonly reads: ReadonlyArray<string> } => {
+): {
+  readonly store: Datastore
+  readonly writes: ReadonlyArray<number>
+  readonly reads: ReadonlyArray<string>
+  readonly runWrites: ReadonlyArray<string>
+  readonly commits: ReadonlyArray<string>
+} => {
   const writes: Array<number> = []
   const reads: Array<string> = []
+  const runWrites: Array<string> = []
+  const commits: Array<string> = []
   const spying: Datastore = {
     description: store.description,
     writeBlob: (bytes) => {
@@ -60,14 +68,23 @@ export const spyingStore = (
       reads.push(hash)
       return store.readBlob(hash)
     },
-    createRun: (meta) => store.createRun(meta),
-    updateRun: (meta) => store.updateRun(meta),
+    createRun: (meta) => {
+      runWrites.push(`${meta.flow}/${meta.runId}`)
+      return store.createRun(meta)
+    },
+    updateRun: (meta) => {
+      runWrites.push(`${meta.flow}/${meta.runId}`)
+      return store.updateRun(meta)
+    },
     readRun: (flow, runId) => store.readRun(flow, runId),
     listRuns: (flow) => store.listRuns(flow),
     listFlows: () => store.listFlows(),
     updateTags: (flow, runId, change) => store.updateTags(flow, runId, change),
-    commitManifests: (flow, runId, manifests) => store.commitManifests(flow, runId, manifests),
+    commitManifests: (flow, runId, manifests) => {
+      for (const _ of manifests) commits.push(`${flow}/${runId}`)
+      return store.commitManifests(flow, runId, manifests)
+    },
     readManifests: (flow, runId) => store.readManifests(flow, runId)
   }
-  return { store: spying, writes, reads }
+  return { store: spying, writes, reads, runWrites, commits }
 }

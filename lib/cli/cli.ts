@@ -1,33 +1,58 @@
 /**
- * The dispatcher: picks the command, parses its arguments, prints help or the version, and turns errors into
- * messages and exit codes (0 success, 1 a run failed, 2 a usage error: a bad command line, an unknown flow,
- * run, step, task or artifact, an invalid parameter or flow).
+ * The dispatcher: picks the command (importing only its module), parses its arguments, prints help or the
+ * version, and turns errors into messages and exit codes (0 success, 1 a run failed or a spun function threw,
+ * 2 a usage error: a bad command line, an unknown flow, run, step, task or artifact, an invalid parameter or flow).
  */
-import { ARTIFLOW_VERSION } from "../interpreter/meta.js"
 import { parseArgs } from "./args.js"
 import type { ParsedArgs } from "./args.js"
 import { EXIT, helpText } from "./command.js"
-import type { Command } from "./command.js"
-import { dumpCommand } from "./commands/dump.js"
-import { graphCommand } from "./commands/graph.js"
-import { reportCommand } from "./commands/report.js"
-import { resumeCommand } from "./commands/resume.js"
-import { runCommand } from "./commands/run.js"
-import { runsCommand } from "./commands/runs.js"
-import { showCommand } from "./commands/show.js"
+import type { Command, CommandEntry } from "./command.js"
 import { UsageError } from "./errors.js"
 import { writeLine } from "./io.js"
 import type { Io } from "./io.js"
 
-/** Every command, in the order `artiflow --help` lists them. */
-export const COMMANDS: ReadonlyArray<Command> = [
-  runCommand,
-  resumeCommand,
-  runsCommand,
-  showCommand,
-  dumpCommand,
-  graphCommand,
-  reportCommand
+/** Every command, in the order `artiflow --help` lists them; a command's module is imported when it is chosen. */
+export const COMMANDS: ReadonlyArray<CommandEntry> = [
+  {
+    name: "run",
+    summary: "run a flow from a file: artiflow run <file.ts> [--<param> <value>]...",
+    load: async () => (await import("./commands/run.js")).runCommand
+  },
+  {
+    name: "resume",
+    summary: "resume a flow's failed run, reusing what succeeded",
+    load: async () => (await import("./commands/resume.js")).resumeCommand
+  },
+  {
+    name: "spin",
+    summary: "run one step again on a past task's record, and compare",
+    load: async () => (await import("./commands/spin.js")).spinCommand
+  },
+  {
+    name: "runs",
+    summary: "list a flow's runs, newest first",
+    load: async () => (await import("./commands/runs.js")).runsCommand
+  },
+  {
+    name: "show",
+    summary: "show a run: status, times, parameters and the graph with per-step status",
+    load: async () => (await import("./commands/show.js")).showCommand
+  },
+  {
+    name: "dump",
+    summary: "print the artifacts of a run, a step or a task",
+    load: async () => (await import("./commands/dump.js")).dumpCommand
+  },
+  {
+    name: "graph",
+    summary: "draw a flow's graph as text or Mermaid",
+    load: async () => (await import("./commands/graph.js")).graphCommand
+  },
+  {
+    name: "report",
+    summary: "write a run's HTML report",
+    load: async () => (await import("./commands/report.js")).reportCommand
+  }
 ]
 
 const MAIN_HELP = helpText(
@@ -46,7 +71,7 @@ const MAIN_HELP = helpText(
       title: "Exit codes",
       rows: [
         ["0", "success"],
-        ["1", "the run failed (artiflow resume picks it up)"],
+        ["1", "the run failed (artiflow resume picks it up), or the function spin ran threw"],
         ["2", "usage error: bad arguments, an unknown flow, run, step, task or artifact, an invalid parameter"]
       ]
     }
@@ -74,9 +99,9 @@ const reportError = (error: unknown, io: Io): number => {
   return EXIT.runFailed
 }
 
-const findCommand = (name: string): Command => {
+const findCommand = (name: string): Promise<Command> => {
   const command = COMMANDS.find((candidate) => candidate.name === name)
-  if (command !== undefined) return command
+  if (command !== undefined) return command.load()
   const names = COMMANDS.map((candidate) => candidate.name).join(", ")
   throw new UsageError(`artiflow: unknown command '${name}' (commands: ${names}): see artiflow --help`)
 }
@@ -96,15 +121,15 @@ const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> =>
     return EXIT.ok
   }
   if (name === "--version" || name === "-v") {
-    writeLine(io.stdout, `artiflow ${ARTIFLOW_VERSION}`)
+    writeLine(io.stdout, `artiflow ${(await import("../interpreter/meta.js")).ARTIFLOW_VERSION}`)
     return EXIT.ok
   }
   if (name === "help") {
-    const helped = rest[0] === undefined ? undefined : findCommand(rest[0])
+    const helped = rest[0] === undefined ? undefined : await findCommand(rest[0])
     io.stdout.write(helped === undefined ? MAIN_HELP : await helped.help(commandArgs(helped, rest.slice(1))))
     return EXIT.ok
   }
-  const command = findCommand(name)
+  const command = await findCommand(name)
   const args = commandArgs(command, rest)
   if (args.help) {
     io.stdout.write(await command.help(args))

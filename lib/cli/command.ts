@@ -25,6 +25,18 @@ export interface Command {
   run(args: ParsedArgs, io: Io): Promise<number>
 }
 
+/**
+ * A command as the dispatcher knows it before choosing one: its name and summary (what `artiflow --help`
+ * lists), and how to import it. Each command's module, with what it needs (the interpreter, the client, the
+ * report, the TypeScript loader...), is imported only when that command runs: start-up pays for one command.
+ */
+export interface CommandEntry {
+  readonly name: string
+  /** The command's `summary`, repeated here so that listing commands imports none (a test keeps them equal). */
+  readonly summary: string
+  readonly load: () => Promise<Command>
+}
+
 /** A section of a help text: a title and rows of [term, description]. */
 export interface HelpSection {
   readonly title: string

@@ -36,7 +36,7 @@ const MAX_FRAMES = 5
 const ownCode = fileURLToPath(new URL("..", import.meta.url))
 
 /** The stack frames of a failure that are the user's code (not Node's, not artiflow's). */
-const userFrames = (cause: unknown): ReadonlyArray<string> => {
+export const userFrames = (cause: unknown): ReadonlyArray<string> => {
   const stack = cause instanceof Error ? cause.stack : undefined
   if (stack === undefined) return []
   return stack

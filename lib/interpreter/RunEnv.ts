@@ -50,6 +50,8 @@ export interface RunEnvConfig {
   readonly verify: boolean
   /** A foreach over more items fails before its first task. */
   readonly maxForeachItems: number
+  /** `ctx.originRunId` when there is no reuse plan to take it from (a spin). */
+  readonly originRunId?: string | undefined
 }
 
 export class RunEnv {
@@ -68,6 +70,7 @@ export class RunEnv {
   /** Names of the flow's configs (read-only artifacts too). */
   readonly configs: ReadonlySet<string>
   private readonly onEvent: (event: RunEvent) => void
+  private readonly givenOriginRunId: string | undefined
 
   constructor(config: RunEnvConfig) {
     ;({ flow: this.flow, store: this.store, runId: this.runId, workers: this.workers, log: this.log } = config)
@@ -75,6 +78,7 @@ export class RunEnv {
     this.verify = config.verify
     this.maxForeachItems = config.maxForeachItems
     this.onEvent = config.onEvent
+    this.givenOriginRunId = config.originRunId
     this.params = new Set(Object.keys(config.flow.params))
     this.configs = new Set(Object.keys(config.flow.configs))
     const userSignal = config.signal
@@ -86,9 +90,9 @@ export class RunEnv {
     }
   }
 
-  /** The run this one resumes. */
+  /** The run this one resumes (or spins a task of). */
   get originRunId(): string | undefined {
-    return this.reuse?.originRunId
+    return this.reuse?.originRunId ?? this.givenOriginRunId
   }
 
   /** Tells the run's listener; a listener that throws is ignored (it must not break the run). */

@@ -74,7 +74,8 @@ export interface RunParams {
   readonly configs?: Readonly<Record<string, StoredConfigSource>>
 }
 
-const printLine = (line: LogLine): void => {
+/** Where `ctx.log` lines go by default: stdout, prefixed with the flow, run, step and task. */
+export const printLine = (line: LogLine): void => {
   console.log(`[${line.flow}/${line.runId} ${line.step}/${line.taskId}] ${line.text}`)
 }
 

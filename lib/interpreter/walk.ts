@@ -58,7 +58,7 @@ const advance = (state: ScopeState, name: string, result: TaskResult): ScopeStat
   reused: state.reused && result.reused
 })
 
-const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<ScopeState> => {
+export const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<ScopeState> => {
   const fn = node.fn as (record: unknown, ctx: unknown) => unknown
   const base = state.snapshot
   const spec = { name: node.name, options: node.options, position: state.position, base }

@@ -20,6 +20,7 @@ import { measureObjects } from "./objects.js"
 import { measureOrchestration } from "./orchestration.js"
 import { measureSmallArtifacts } from "./small.js"
 import { measureStartup } from "./startup.js"
+import { measureSpin } from "./spin.js"
 import { measureTypeChecking } from "./types.js"
 
 const args = process.argv.slice(2)
@@ -40,6 +41,7 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   dedup: () => measureDedup(repetitions),
   client: () => measureClient(repetitions),
   startup: () => measureStartup(repetitions),
+  spin: () => measureSpin(repetitions + 2),
   types: () => measureTypeChecking(300, 3)
 }
 

@@ -10,7 +10,7 @@ import { renderMermaid } from "../../lib/report/mermaid.js"
 import { Flaky } from "../../examples/flaky.js"
 import { artiflow, fixture, root } from "./process.js"
 
-const COMMANDS = ["run", "resume", "runs", "show", "dump", "graph", "report"]
+const COMMANDS = ["run", "resume", "spin", "runs", "show", "dump", "graph", "report"]
 
 describe("help and version", () => {
   test("--help lists every command and the exit codes", async () => {
@@ -42,7 +42,7 @@ describe("usage errors exit 2", () => {
     expect(result).toEqual({
       code: 2,
       stdout: "",
-      stderr: "artiflow: unknown command 'frobnicate' (commands: run, resume, runs, show, dump, graph, report): see artiflow --help\n"
+      stderr: "artiflow: unknown command 'frobnicate' (commands: run, resume, spin, runs, show, dump, graph, report): see artiflow --help\n"
     })
   })
 

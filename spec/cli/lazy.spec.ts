@@ -1,0 +1,50 @@
+/**
+ * The dispatcher imports a command's module only when that command runs: `--help` lists the commands from
+ * their entries, without loading the interpreter, the client, the report or the TypeScript loader. Each
+ * entry's summary is the one its command declares.
+ */
+import { execFile } from "node:child_process"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { describe, expect, test } from "vitest"
+import { COMMANDS } from "../../lib/cli/cli.js"
+import { root } from "./process.js"
+
+/** Modules no command's help needs: the interpreter, the store and codec, the client, the report's renderers. */
+const HEAVY = /^(interpreter|datastore|codec|client)\/|^report\/(?!format\.js$)/
+
+/** The dist/ modules (relative paths) a CLI invocation loads, and whether it loaded the TypeScript loader. */
+const loadedModules = async (args: ReadonlyArray<string>): Promise<ReadonlyArray<string> & { readonly tsx: boolean }> => {
+  const preload = join(root, "spec/cli/fixtures/recordLoads.mjs")
+  const { stderr } = await promisify(execFile)(process.execPath, ["--import", preload, join(root, "dist/cli/main.js"), ...args], {
+    cwd: root,
+    env: { PATH: process.env["PATH"] ?? "", NO_COLOR: "1" }
+  })
+  const urls = stderr.slice(stderr.indexOf("loaded modules:\n")).split("\n").slice(1)
+  const dist = `file://${join(root, "dist")}/`
+  const modules = urls.filter((url) => url.startsWith(dist)).map((url) => url.slice(dist.length))
+  return Object.assign(modules, { tsx: urls.some((url) => url.includes("/node_modules/tsx/")) })
+}
+
+describe("commands load lazily", () => {
+  test("--help loads the dispatcher and no command", async () => {
+    const modules = await loadedModules(["--help"])
+    expect(modules).toContain("cli/cli.js")
+    expect(modules.filter((module) => module.startsWith("cli/commands/"))).toEqual([])
+    expect(modules.filter((module) => HEAVY.test(module))).toEqual([])
+    expect(modules.tsx).toBe(false)
+  })
+
+  test("a command loads its own module and not the others'", async () => {
+    // spin loads flow files: seeing the TypeScript loader here shows the check above can see it.
+    expect((await loadedModules(["spin", "--help"])).tsx).toBe(true)
+    const modules = await loadedModules(["runs", "--help"])
+    expect(modules.filter((module) => module.startsWith("cli/commands/"))).toEqual(["cli/commands/runs.js"])
+    expect(modules.filter((module) => /^interpreter\/|^report\/(?!format\.js$)/.test(module))).toEqual([])
+  })
+
+  test.each(COMMANDS.map((entry) => [entry.name, entry] as const))("the %s entry matches its command", async (name, entry) => {
+    const command = await entry.load()
+    expect({ name: command.name, summary: command.summary }).toEqual({ name, summary: entry.summary })
+  })
+})
