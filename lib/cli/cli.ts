@@ -30,7 +30,7 @@ export const COMMANDS: ReadonlyArray<CommandEntry> = [
   },
   {
     name: "runs",
-    summary: "list a flow's runs, newest first",
+    summary: "list a flow's runs, newest first (filter by --tag, --status)",
     load: async () => (await import("./commands/runs.js")).runsCommand
   },
   {
