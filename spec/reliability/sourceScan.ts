@@ -43,7 +43,10 @@ const isLiteral = (node: ts.Node | undefined): boolean =>
 
 const moduleName = (node: ts.Expression): string | undefined => (ts.isStringLiteral(node) ? node.text : undefined)
 
-/** The violations in one file's text, as "file:line: what". `computedImports`: whether `import(x)` is allowed here. */
+/**
+ * The violations in one file's text, as "file:line: what". `computedImports`: whether `import(x)` and
+ * `createRequire(file)(x)` (how user flow files are loaded) are allowed here.
+ */
 export const scanSource = (file: string, text: string, computedImports: boolean): ReadonlyArray<string> => {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
   const found: Array<string> = []
@@ -66,6 +69,7 @@ export const scanSource = (file: string, text: string, computedImports: boolean)
         ts.isCallExpression(callee) &&
         ts.isIdentifier(callee.expression) &&
         callee.expression.text === "createRequire" &&
+        !computedImports &&
         !isLiteral(node.arguments?.[0])
       ) {
         report(node, "createRequire()() of a computed name")
