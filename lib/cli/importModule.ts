@@ -11,8 +11,6 @@
 import { Module, createRequire } from "node:module"
 import { extname } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { register as registerCommonJs } from "tsx/cjs/api"
-import { register as registerModules } from "tsx/esm/api"
 import { moduleFormatOf } from "./moduleFormat.js"
 import type { FormatOrigin } from "./moduleFormat.js"
 
@@ -21,16 +19,27 @@ const require = createRequire(import.meta.url)
 /** The package's public entry points ("artiflow" and "artiflow/client"), relative to this file. */
 const ENTRY_POINTS = ["../index", "../client/index"] as const
 
-let hooksRegistered = false
+let commonJsHooks: Promise<void> | undefined
+let moduleHooks: Promise<void> | undefined
 let cacheSeeded: Promise<void> | undefined
 
-/** Lets `import()` and `require()` load TypeScript; done once per process. */
-const registerTypeScript = (): void => {
-  if (hooksRegistered) return
-  registerModules()
-  registerCommonJs()
-  hooksRegistered = true
-}
+/**
+ * Lets `require()` load TypeScript (in this thread: cheap). Imported when first needed: tsx and esbuild cost
+ * a fresh process about 80 ms, which JavaScript flow files do not pay.
+ */
+const registerCommonJsTypeScript = (): Promise<void> =>
+  (commonJsHooks ??= import("tsx/cjs/api").then(({ register }) => void register()))
+
+/**
+ * Lets `import()` load TypeScript too. Node runs module hooks on a thread of their own, which takes about
+ * 130 ms to start here, so only ES module flow files register them. The CommonJS hooks come along: an ES
+ * module may import a CommonJS TypeScript file, which Node's CommonJS loader then compiles.
+ */
+const registerModuleTypeScript = (): Promise<void> =>
+  (moduleHooks ??= Promise.all([
+    import("tsx/esm/api").then(({ register }) => void register()),
+    registerCommonJsTypeScript()
+  ]).then(() => undefined))
 
 /** Puts the library's entry points into `require.cache` as the ES modules this process already runs. */
 const seedRequireCache = async (): Promise<void> => {
@@ -103,8 +112,8 @@ const requireFile = async (path: string, typeScript: boolean, origin: FormatOrig
  */
 export const importModule = async (path: string, file: string): Promise<unknown> => {
   const typeScript = TYPESCRIPT.has(extname(path))
-  if (typeScript) registerTypeScript()
   const origin = moduleFormatOf(path)
+  if (typeScript) await (origin.format === "module" ? registerModuleTypeScript() : registerCommonJsTypeScript())
   try {
     return origin.format === "module" ? await import(pathToFileURL(path).href) : await requireFile(path, typeScript, origin)
   } catch (error) {

@@ -1,4 +1,5 @@
-import * as t from "io-ts"
+import type * as t from "io-ts"
+import { isCodec } from "./codec.js"
 import { FlowDefinitionError } from "../errors.js"
 import { describeValue } from "../types/messages.js"
 import type { Config } from "../types/params.js"
@@ -51,7 +52,7 @@ export function config<Codec extends t.Mixed>(
 ): Config<Codec, true>
 export function config<Codec extends t.Mixed>(codec: Codec, options: ConfigOptions): Config<Codec, boolean>
 export function config(codec: t.Mixed, options: ConfigOptions = {}): Config {
-  if (!(codec instanceof t.Type)) {
+  if (!isCodec(codec)) {
     throw new FlowDefinitionError(
       "artiflow: config needs an io-ts codec as its first argument, e.g. config(t.type({ depth: t.number }))"
     )

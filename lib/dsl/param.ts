@@ -1,4 +1,5 @@
-import * as t from "io-ts"
+import type * as t from "io-ts"
+import { isCodec } from "./codec.js"
 import { FlowDefinitionError } from "../errors.js"
 import { describeValue } from "../types/messages.js"
 import type { IncludeFile, Param } from "../types/params.js"
@@ -36,7 +37,7 @@ export function param<Codec extends t.Mixed>(
 ): Param<Codec, true>
 export function param<Codec extends t.Mixed>(codec: Codec, options: ParamOptions<t.TypeOf<Codec>>): Param<Codec, boolean>
 export function param(codec: t.Mixed, options: ParamOptions<unknown> = {}): Param {
-  if (!(codec instanceof t.Type)) {
+  if (!isCodec(codec)) {
     throw new FlowDefinitionError("artiflow: param needs an io-ts codec as its first argument, e.g. param(t.number)")
   }
   if (typeof options !== "object" || options === null) {

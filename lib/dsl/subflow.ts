@@ -1,4 +1,5 @@
-import * as t from "io-ts"
+import type * as t from "io-ts"
+import { isCodec } from "./codec.js"
 import { FlowDefinitionError } from "../errors.js"
 import type { Flow, Stage } from "../types/flow.js"
 import { subflowOpen } from "../types/messages.js"
@@ -33,7 +34,7 @@ export function subflow<Props extends t.Props, End extends AnyState>(
 ): Subflow<t.TypeOfProps<Props>, End>
 export function subflow(needs?: t.Props, build?: unknown): unknown {
   if (needs === undefined) return (later: unknown) => makeSubflow(undefined, later)
-  if (typeof needs !== "object" || needs === null || !Object.values(needs).every((c) => c instanceof t.Type)) {
+  if (typeof needs !== "object" || needs === null || !Object.values(needs).every(isCodec)) {
     throw new FlowDefinitionError("artiflow: subflow needs an object of io-ts codecs: subflow({ name: t.number }, build)")
   }
   return makeSubflow(Object.freeze({ ...needs }), build)

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises"
 import { resolve } from "node:path"
-import { left, right } from "fp-ts/lib/Either.js"
+import { left, right } from "../codec/either.js"
 import type { Either } from "fp-ts/lib/Either.js"
 import type * as t from "io-ts"
 import type { IncludeFileDef, ParamDef } from "../dsl/ast.js"

@@ -2,7 +2,7 @@
  * `run`: executes a flow and persists every task's snapshot. The run appears in the store once its
  * parameters are valid; every task commits a manifest as it ends; the run's status is written last.
  */
-import { left, right } from "fp-ts/lib/Either.js"
+import { left, right } from "../codec/either.js"
 import type { TaskEither } from "fp-ts/lib/TaskEither.js"
 import type { Datastore } from "../datastore/Datastore.js"
 import type { ArtifactEntry } from "../datastore/Manifest.js"

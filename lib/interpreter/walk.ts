@@ -3,7 +3,7 @@
  * body per element, up to the foreach's `concurrency`), each closed by its join. Every scope tracks which
  * artifacts it wrote, for the join's merge rules.
  */
-import * as t from "io-ts"
+import type * as t from "io-ts"
 import type { FlowNode, ForeachNode, SplitNode, StepNode, UseNode } from "../dsl/ast.js"
 import { FlowDefinitionError, ResourceLimitError } from "../errors.js"
 import { foreachMissing, foreachNotArray, subflowNeeds } from "../types/messages.js"
