@@ -37,6 +37,9 @@ export { localStore } from "./datastore/local.js"
 export type { LocalStoreOptions } from "./datastore/local.js"
 export { memoryStore } from "./datastore/memory.js"
 export type { MemoryStore } from "./datastore/memory.js"
+export { s3Store } from "./datastore/s3.js"
+export type { S3ClientLike, S3StoreOptions } from "./datastore/s3.js"
+export { defaultStore, storeAt } from "./datastore/storeAt.js"
 export type { Datastore, BlobInfo, RunSummary, TagChange } from "./datastore/Datastore.js"
 export type {
   ArtifactEntry,

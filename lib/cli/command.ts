@@ -59,5 +59,8 @@ export const helpText = (usage: string, description: string, sections: ReadonlyA
 }
 
 /** The options most commands share. */
-export const STORE_ROW = ["--store <dir>", "datastore directory (default: $ARTIFLOW_HOME, else ./.artiflow)"] as const
+export const STORE_ROW = [
+  "--store <dir | s3://bucket/prefix>",
+  "the datastore: a directory or an S3 bucket (default: $ARTIFLOW_STORE, else $ARTIFLOW_HOME, else ./.artiflow)"
+] as const
 export const HELP_ROW = ["-h, --help", "show this help"] as const

@@ -1,13 +1,16 @@
-/** The datastore a command reads or writes: `--store <dir>`, else `localStore()`'s default. */
-import { localStore } from "../datastore/local.js"
+/** The datastore a command reads or writes: `--store <dir | s3://bucket/prefix>`, else the default store. */
 import type { Datastore } from "../datastore/Datastore.js"
+import { defaultStore, storeAt } from "../datastore/storeAt.js"
 import { stringOption } from "./args.js"
 import type { ParsedArgs } from "./args.js"
 
-/** The local store at `--store <dir>` (relative to the working directory), or at `$ARTIFLOW_HOME` / `./.artiflow`. */
+/**
+ * The store `--store` names (a directory, relative to the working directory, or `s3://bucket/prefix`), else
+ * `ARTIFLOW_STORE`'s, else the local store at `$ARTIFLOW_HOME` / `./.artiflow`.
+ */
 export const storeOf = (args: ParsedArgs): Datastore => {
-  const dir = stringOption(args, "store")
-  return dir === undefined ? localStore() : localStore(dir)
+  const location = stringOption(args, "store")
+  return location === undefined ? defaultStore() : storeAt(location)
 }
 
 /** `--store <dir>` to repeat in a suggested command, or "" when the default store was used. */

@@ -5,7 +5,7 @@
 import type { Datastore, RunSummary } from "../datastore/Datastore.js"
 import type { RunMeta } from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
-import { localStore } from "../datastore/local.js"
+import { defaultStore } from "../datastore/storeAt.js"
 import { NotFoundError } from "../errors.js"
 import { setOwnProperty } from "../ownProperty.js"
 import type { ArtifactsOf, Flow } from "../types/flow.js"
@@ -33,9 +33,12 @@ const flowName = (flow: string | Flow): string => (typeof flow === "string" ? fl
 export class Client {
   private constructor(private readonly store: Datastore) {}
 
-  /** A client over `store` (default: `localStore()`, i.e. `$ARTIFLOW_HOME` or `./.artiflow`). */
+  /**
+   * A client over `store` (default: the store `ARTIFLOW_STORE` names, else `localStore()`: `$ARTIFLOW_HOME` or
+   * `./.artiflow`).
+   */
   static open(store?: Datastore): Client {
-    return new Client(store ?? localStore())
+    return new Client(store ?? defaultStore())
   }
 
   /** Names of the flows with runs, sorted. */

@@ -8,7 +8,7 @@
 import type { Datastore } from "../datastore/Datastore.js"
 import type { RunMeta } from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
-import { localStore } from "../datastore/local.js"
+import { defaultStore } from "../datastore/storeAt.js"
 import { stepNames } from "../dsl/FlowValue.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { describeFlow } from "../dsl/graph.js"
@@ -28,7 +28,7 @@ export interface ResumeOptions<StepName extends string = string> extends Executi
   readonly origin?: string
   /** Run this step (or join) and everything after it again, even where the origin succeeded. */
   readonly from?: StepName
-  /** Where the origin run is and the new run goes (default: `localStore()`). */
+  /** Where the origin run is and the new run goes (default: `ARTIFLOW_STORE`'s store, else `localStore()`). */
   readonly store?: Datastore
 }
 
@@ -128,7 +128,7 @@ export async function resume(flow: unknown, options: ResumeOptions = {}): Promis
       `artiflow: resume of flow '${checked.name}' takes no configs: a resumed run reuses its origin's (start a new run with run(flow, { configs }) to use others)`
     )
   }
-  const store = options.store ?? localStore()
+  const store = options.store ?? defaultStore()
   const origin = await findOrigin(store, checked.name, options.origin)
   const lineage = lineageOf(describeFlow(checked))
   const rerun = rerunFrom(checked, lineage, options.from)

@@ -7,7 +7,7 @@ import type { TaskEither } from "fp-ts/lib/TaskEither.js"
 import type { Datastore } from "../datastore/Datastore.js"
 import type { ArtifactEntry } from "../datastore/Manifest.js"
 import { storeValue } from "../datastore/artifacts.js"
-import { localStore } from "../datastore/local.js"
+import { defaultStore } from "../datastore/storeAt.js"
 import { FlowValue, openKind } from "../dsl/FlowValue.js"
 import { ArtiflowError, FlowDefinitionError, ParamError, RunFailedError } from "../errors.js"
 import { tagsProblem } from "../tags.js"
@@ -39,7 +39,10 @@ export interface RunOptions<
    * the default) or `{ value }` (decoded with the config's codec). Configs with a default path may be left out.
    */
   readonly configs?: Configs
-  /** Where the run is persisted (default: `localStore()`, i.e. `$ARTIFLOW_HOME` or `./.artiflow`). */
+  /**
+   * Where the run is persisted (default: the store `ARTIFLOW_STORE` names, else `localStore()`: `$ARTIFLOW_HOME` or
+   * `./.artiflow`).
+   */
   readonly store?: Datastore
 }
 
@@ -141,7 +144,7 @@ export async function run(flow: unknown, ...rest: ReadonlyArray<unknown>): Promi
   if (params._tag === "Left") throw params.left
   const configs = await decodeConfigs(checked, options.configs)
   if (configs._tag === "Left") throw configs.left
-  const store = options.store ?? localStore()
+  const store = options.store ?? defaultStore()
   const entries = {
     ...(await storeParams(store, params.right, "parameter")),
     ...(await storeParams(store, configs.right.values, "config"))

@@ -7,7 +7,7 @@
  */
 import type { Datastore } from "../datastore/Datastore.js"
 import { discardingStore } from "../datastore/discarding.js"
-import { localStore } from "../datastore/local.js"
+import { defaultStore } from "../datastore/storeAt.js"
 import type { RunMeta, StoredError, TaskManifest } from "../datastore/Manifest.js"
 import type { AnyJoinFunction, AnyStepFunction, JoinSpec } from "../dsl/ast.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
@@ -42,7 +42,10 @@ export interface SpinOptions {
    * indices outermost first). May be left out when the step has one task in the origin run.
    */
   readonly task?: number | string
-  /** Where the origin run is, and where a persisted spin goes (default: `localStore()`). */
+  /**
+   * Where the origin run is, and where a persisted spin goes (default: `ARTIFLOW_STORE`'s store, else
+   * `localStore()`).
+   */
   readonly store?: Datastore
   /**
    * Store the spin as a new run of the flow (default: false, nothing is stored). The new run has `originRunId`
@@ -211,7 +214,7 @@ export async function spin(flow: unknown, stepName: unknown, options: SpinOption
   const name = checkStepName(checked, stepName)
   checkSpinOptions(checked.name, options)
   const target = locate(checked, name)
-  const store = options.store ?? localStore()
+  const store = options.store ?? defaultStore()
   const past = PastRun.open(store, await findOrigin(store, checked.name, options.origin))
   const record = await pickTask(past, name, targetDepth(target), options.task)
   const ref = { runId: past.runId, step: record.step, taskId: record.taskId, attempt: record.attempt }
