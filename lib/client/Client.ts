@@ -65,7 +65,7 @@ export class Client {
   async run(flow: string | Flow, runId?: string): Promise<RunHandle<object>> {
     const name = flowName(flow)
     const meta = await this.meta(name, runId)
-    const snapshots = new Snapshots(this.store, name)
+    const snapshots = new Snapshots(this.store, name, meta)
     // meta.params holds the configs' values too (both start the first record); the handle shows them apart.
     const params: Record<string, unknown> = {}
     const configs: Record<string, unknown> = {}

@@ -44,7 +44,9 @@ export class Snapshots {
 
   constructor(
     private readonly store: Datastore,
-    readonly flow: string
+    readonly flow: string,
+    /** Metadata the caller already read (a run it opened), so that indexing that run does not read it again. */
+    private readonly known?: RunMeta
   ) {}
 
   /** A run's metadata and manifests (read once). */
@@ -52,7 +54,8 @@ export class Snapshots {
     const cached = this.runs.get(runId)
     if (cached !== undefined) return cached
     const loading = (async () => {
-      const known = meta ?? (await this.store.readRun(this.flow, runId))
+      const given = meta ?? (this.known?.runId === runId ? this.known : undefined)
+      const known = given ?? (await this.store.readRun(this.flow, runId))
       if (known === undefined) throw new NotFoundError(`artiflow: flow '${this.flow}' has no run '${runId}' in the ${this.store.description}`)
       return indexRun(known, await readRecords(this.store, this.flow, runId))
     })()

@@ -56,6 +56,13 @@ export interface Datastore {
   readonly description: string
 
   /**
+   * Optional: how many tasks a run should keep in flight by default with this store. A store whose every
+   * write is a network round trip (S3) keeps a run busy only with many tasks waiting on it at once; a run
+   * uses the larger of this and its own default (CPU count x 4) unless `maxWorkers` says otherwise.
+   */
+  readonly preferredConcurrency?: number
+
+  /**
    * Stores `bytes` under their sha256 and returns it. Idempotent: storing bytes that already exist writes
    * nothing. The blob is visible to readers only once it is complete; an interrupted write leaves nothing
    * under the hash. The adapter must not keep a reference to `bytes` (the caller may reuse the memory).

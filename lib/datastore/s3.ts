@@ -89,8 +89,12 @@ const makeClient = async (options: S3StoreOptions, region: string, endpoint: str
   }) as unknown as S3ClientLike
 }
 
+/** Tasks a run keeps in flight by default on S3: each commit waits a round trip, and they share writes. */
+const PREFERRED_CONCURRENCY = 64
+
 class S3 implements Datastore {
   readonly description: string
+  readonly preferredConcurrency = PREFERRED_CONCURRENCY
   private readonly api: S3Api
   private readonly prefix: string
   private readonly blobs: S3Blobs
@@ -119,7 +123,11 @@ class S3 implements Datastore {
     this.manifests = new S3Manifests(this.api)
   }
 
-  /** The bucket check every call waits for, made once (again after a failure: the server may be back). */
+  /**
+   * The bucket check every write waits for, made once (again after a failure: the server may be back), so
+   * that a missing bucket, bad credentials or a dead endpoint stop a run before it is created. Reads need no
+   * check: their own first request fails with the same message.
+   */
   private checked(): Promise<void> {
     return (this.ready ??= this.api.checkBucket().catch((error: unknown) => {
       this.ready = undefined
@@ -145,12 +153,10 @@ class S3 implements Datastore {
   }
 
   async hasBlob(hash: string): Promise<boolean> {
-    await this.checked()
     return this.blobs.has(hash)
   }
 
   async readBlob(hash: string): Promise<Uint8Array> {
-    await this.checked()
     return this.blobs.read(hash)
   }
 
@@ -178,13 +184,13 @@ class S3 implements Datastore {
 
   async readRun(flow: string, runId: string): Promise<RunMeta | undefined> {
     assertValidRun(flow, runId)
-    await this.checked()
-    return this.readMeta(flow, runId, await this.tagChanges(flow, runId))
+    // The metadata and the tag changes are read at once: one round trip, not two.
+    const [text, changes] = await Promise.all([this.metaText(flow, runId), this.tagChanges(flow, runId)])
+    return text === undefined ? undefined : this.decodeMeta(flow, runId, text, changes)
   }
 
   async listRuns(flow: string): Promise<ReadonlyArray<RunSummary>> {
     assertValidName("flow name", flow)
-    await this.checked()
     const [names, changes] = await Promise.all([
       this.api.listNames(`${this.prefix}runs/${flow}/`),
       this.flowTagChanges(flow)
@@ -211,7 +217,6 @@ class S3 implements Datastore {
   }
 
   async listFlows(): Promise<ReadonlyArray<string>> {
-    await this.checked()
     return (await this.api.listNames(`${this.prefix}runs/`)).filter(isValidName).sort()
   }
 
@@ -229,20 +234,28 @@ class S3 implements Datastore {
 
   async readManifestRecords(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>> {
     assertValidRun(flow, runId)
-    await this.checked()
     const records = await this.manifests.readRecords(this.runDir(flow, runId))
     if (records !== undefined) return records
     await this.requireRun(flow, runId)
     return []
   }
 
+  /** The run's metadata document, or `undefined` when the run does not exist. */
+  private async metaText(flow: string, runId: string): Promise<string | undefined> {
+    const object = await this.api.get(this.runKey(flow, runId))
+    return object === undefined
+      ? undefined
+      : Buffer.from(object.bytes.buffer, object.bytes.byteOffset, object.bytes.byteLength).toString("utf8")
+  }
+
+  private decodeMeta(flow: string, runId: string, text: string, changes: ReadonlyArray<TagChange>): RunMeta {
+    return decodeRunMeta(text, flow, runId, `s3://${this.api.location.bucket}/${this.runKey(flow, runId)}`, changes)
+  }
+
   /** The run's metadata with `changes` applied to its tags, or `undefined` when it has none. */
   private async readMeta(flow: string, runId: string, changes: ReadonlyArray<TagChange>): Promise<RunMeta | undefined> {
-    const key = this.runKey(flow, runId)
-    const object = await this.api.get(key)
-    if (object === undefined) return undefined
-    const text = Buffer.from(object.bytes.buffer, object.bytes.byteOffset, object.bytes.byteLength).toString("utf8")
-    return decodeRunMeta(text, flow, runId, `s3://${this.api.location.bucket}/${key}`, changes)
+    const text = await this.metaText(flow, runId)
+    return text === undefined ? undefined : this.decodeMeta(flow, runId, text, changes)
   }
 
   /** One run's tag changes, oldest first. */

@@ -115,7 +115,7 @@ export const execute = async (
     flow,
     store,
     runId,
-    workers: new Semaphore(options.maxWorkers ?? availableParallelism() * 4),
+    workers: new Semaphore(options.maxWorkers ?? Math.max(availableParallelism() * 4, store.preferredConcurrency ?? 0)),
     log: options.log ?? printLine,
     onEvent: options.onEvent ?? (() => {}),
     signal: options.signal,

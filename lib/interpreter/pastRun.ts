@@ -35,7 +35,7 @@ export class PastRun {
 
   /** A past run of a flow in `store`. */
   static open(store: Datastore, meta: RunMeta): PastRun {
-    return new PastRun(store, meta, new Snapshots(store, meta.flow), new Map())
+    return new PastRun(store, meta, new Snapshots(store, meta.flow, meta), new Map())
   }
 
   /**
