@@ -1,6 +1,7 @@
 /**
  * The Datastore conformance suite: every adapter runs it, through one call, against a fresh store per test.
- * It covers every port method and the artifact layer over it (spec/datastore/contract/*.ts, one section each).
+ * It covers every port method, the artifact layer over it, and whole flows run, resumed, read and reported on
+ * the store (spec/datastore/contract/*.ts, one section each).
  *
  * @example
  * datastoreContract("memory", async () => { ... return { store, corruptBlob, truncateBlob, cleanup } })
@@ -9,6 +10,7 @@ import { describe } from "vitest"
 import { artifactSection } from "./contract/artifacts.js"
 import { blobSection } from "./contract/blobs.js"
 import type { MakeHarness } from "./contract/fixtures.js"
+import { flowSection } from "./contract/flows.js"
 import { manifestSection } from "./contract/manifests.js"
 import { runSection } from "./contract/runs.js"
 import { tagSection } from "./contract/tags.js"
@@ -23,5 +25,6 @@ export const datastoreContract = (name: string, harness: MakeHarness): void => {
     tagSection(harness)
     manifestSection(harness)
     artifactSection(harness)
+    flowSection(harness)
   })
 }
