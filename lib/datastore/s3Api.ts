@@ -77,9 +77,11 @@ const causeOf = (error: unknown, location: S3Location): string => {
   if (status === 403 || name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch" || name === "AccessDenied") {
     return `access denied (${name ?? "HTTP 403"}): check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE) and their rights on the bucket`
   }
-  const described = name !== undefined && name !== "Error" && name !== "Unknown" ? name : "error"
-  const detail = message !== undefined && message !== "" && message !== "UnknownError" ? `: ${message}` : ""
-  return `${described}${status === undefined ? "" : ` (HTTP ${status})`}${detail}`
+  const named = name !== undefined && name !== "Error" && name !== "Unknown" ? name : undefined
+  const detail = message !== undefined && message !== "" && message !== "UnknownError" ? message : undefined
+  const http = status === undefined ? "" : ` (HTTP ${status})`
+  if (named === undefined) return `${detail ?? "an error without a message"}${http}`
+  return `${named}${http}${detail === undefined ? "" : `: ${detail}`}`
 }
 
 /** Whether a StorageError of this file says the object is not there (and not that the bucket is not). */

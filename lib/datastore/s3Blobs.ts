@@ -86,9 +86,13 @@ export class S3Blobs {
     try {
       await inOrderLimited(parts, PARALLEL_PARTS, async (i) => {
         const part = bytes.subarray(i * PART_SIZE, Math.min((i + 1) * PART_SIZE, bytes.byteLength))
-        // Parts are hashed in order as they are handed to the upload: the hash is ready when the last one is.
+        const upload = this.api.uploadPart(dataKey, uploadId, i + 1, part)
+        upload.catch(() => {}) // awaited below; a failure meanwhile must not count as unhandled
+        // Let the request start, then hash the part while its bytes go out: parts are hashed in order, each
+        // once, and the hash is ready when the last part is.
+        await new Promise<void>((resolve) => setImmediate(resolve))
         hasher.update(part)
-        etags[i] = await this.api.uploadPart(dataKey, uploadId, i + 1, part)
+        etags[i] = await upload
       })
       await this.api.completeUpload(dataKey, uploadId, etags)
     } catch (error) {
