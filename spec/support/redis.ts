@@ -33,7 +33,8 @@ export type OwnRedis = RedisServer & Restartable
 
 /**
  * Starts a redis-server of the test's own (~100 ms), so that stopping and restarting it does not disturb the other
- * test files, which share the run's server.
+ * test files, which share the run's server. Close BullMQ queues and workers on it before you `close()` it: their
+ * `close()` waits for the server, which would not come back.
  *
  * @example
  * const redis = await ownRedis()

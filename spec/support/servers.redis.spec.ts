@@ -31,17 +31,20 @@ const sumQueue = (server: RedisServer) => {
   queue.on("error", collect)
   events.on("error", collect)
   worker.on("error", collect)
-  onTestFinished(async () => {
+  // closing waits for the server: before the test stops it for good (its own redis-server closes in a hook
+  // registered earlier, which runs later)
+  const close = async (): Promise<void> => {
     await worker.close()
     await events.close()
     await queue.close()
-  })
+  }
+  onTestFinished(close)
   const sum = async (a: number, b: number): Promise<number> => {
     await events.waitUntilReady()
     const job = await queue.add("sum", { a, b })
     return job.waitUntilFinished(events, 20_000)
   }
-  return { sum, errors }
+  return { sum, errors, close }
 }
 
 const redisClient = (server: RedisServer): Redis => {
@@ -84,7 +87,7 @@ describe("a redis-server of a test's own", () => {
     expect(redis.port).not.toBe(redisServer().port)
     const client = redisClient(redis)
     await client.set("before", "restart")
-    const { sum, errors } = sumQueue(redis)
+    const { sum, errors, close } = sumQueue(redis)
     expect(await sum(1, 1)).toBe(2)
     expect(errors).toEqual([])
 
@@ -99,7 +102,9 @@ describe("a redis-server of a test's own", () => {
     // what BullMQ saw meanwhile: connections lost, nothing else
     for (const error of errors) expect(error.message).toMatch(/ECONNRESET|ECONNREFUSED|Connection is closed/)
 
+    await close()
     await redis.close()
+    expect(redis.running()).toBe(false)
     expect(await listening(redis.port)).toBe(false)
   })
 })

@@ -62,6 +62,11 @@ rgw_dns_name = 127.0.0.1
 # their answers: once a test has killed its own gateway, that wait took 30 s (until the OSD drops the dead
 # gateway's watch). Without the cache nothing is waited for, and every gateway reads fresh metadata.
 rgw_cache_enabled = false
+# Deleting a bucket takes the lock of its lifecycle shard, which every gateway's lifecycle thread takes in turn
+# (between 00:00 and 06:00): a gateway killed holding it stalled bucket deletions for up to 90 s. Tests need
+# neither lifecycle rules run nor buckets resharded (which takes locks too).
+rgw_enable_lc_threads = false
+rgw_dynamic_resharding = false
 CONF
 ceph_() { ceph -c "$C" --connect-timeout 15 "$@"; }
 monmaptool --create --clobber --fsid "$FSID" --addv a "[v1:127.0.0.1:$MON_PORT]" "$D/monmap" >/dev/null

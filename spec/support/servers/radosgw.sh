@@ -10,7 +10,10 @@ D=${1:?usage: radosgw.sh DIR NAME PORT}; D=${D%/}; NAME=${2:?name}; PORT=${3:?po
 cleanup() { rm -f "$D/rgw-$NAME.pid"; }
 C="$D/ceph.conf"
 [ -f "$C" ] || { echo "radosgw.sh: no cluster in $D (no $C)" >&2; exit 1; }
-launch "$D/rgw-$NAME.pid" "$D/log/rgw-$NAME.out" radosgw -f -c "$C" -n "client.rgw.$NAME" --rgw_frontends "beast endpoint=127.0.0.1:$PORT"
+# no garbage collection here (the cluster's first gateway does it): it works under locks that a gateway a test
+# kills would keep until they time out
+launch "$D/rgw-$NAME.pid" "$D/log/rgw-$NAME.out" radosgw -f -c "$C" -n "client.rgw.$NAME" --rgw_frontends "beast endpoint=127.0.0.1:$PORT" \
+  --rgw_enable_gc_threads false
 until_up 480 0.25 "radosgw $NAME did not answer on 127.0.0.1:$PORT" http_answers "$PORT" \
   || { tail -20 "$D/log/client.rgw.$NAME.log" >&2; exit 1; }
 echo "S3_ENDPOINT=http://127.0.0.1:$PORT"
