@@ -21,6 +21,27 @@ const typeProject = (name: string, checker: string, tsconfig: string) => ({
   }
 })
 
+/**
+ * Tests that need a real server run in a project of their own, whose global setup starts the server (installing
+ * it first when it is missing) and stops it by PID when the run ends. Vitest runs a project's global setup only
+ * when the run includes one of its files, so `--project unit` or one unrelated file starts no server.
+ */
+const serverProject = (name: string, include: string, globalSetup: string) => ({
+  extends: true as const,
+  test: {
+    name,
+    include: [include],
+    exclude: ["spec/compilers/**", "**/node_modules/**"],
+    env: {
+      ARTIFLOW_VERIFY: "1",
+      // @aws-sdk prints a NodeVersionSupportWarning on Node 20 (supported until January 2027) otherwise
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true"
+    },
+    globalSetup: [globalSetup]
+  }
+})
+const serverTests = ["spec/**/*.s3.spec.ts", "spec/**/*.redis.spec.ts"]
+
 export default defineConfig({
   root,
   ...sourceCondition,
@@ -33,7 +54,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["spec/**/*.spec.ts"],
-          exclude: ["spec/compilers/**", "**/node_modules/**"],
+          exclude: ["spec/compilers/**", "**/node_modules/**", ...serverTests],
           // Every run in the suite re-hashes inherited binary artifacts at each commit: a step of ours (or of
           // an example) that changed one in place would fail its test instead of corrupting what it stores.
           env: { ARTIFLOW_VERIFY: "1" },
@@ -41,6 +62,8 @@ export default defineConfig({
           globalSetup: ["spec/globalSetup.ts"]
         }
       },
+      serverProject("s3", "spec/**/*.s3.spec.ts", "spec/support/servers/s3.globalSetup.ts"),
+      serverProject("redis", "spec/**/*.redis.spec.ts", "spec/support/servers/redis.globalSetup.ts"),
       typeProject("types:ts7", `${root}node_modules/.bin/tsc`, "spec/types/tsconfig.ts7.json"),
       typeProject("types:ts5.9", `${root}spec/compilers/ts5.9/node_modules/.bin/tsc`, "spec/types/tsconfig.ts5.9.json")
     ]
