@@ -1,47 +1,20 @@
 /**
  * S3-store harness for the conformance suite: a fresh bucket per test on the real S3 server the test run
- * started (radosgw), and a fresh read-cache directory. Tampering goes to the stored object itself (the data
+ * started (radosgw, spec/support/s3.ts), and a fresh read-cache directory. Tampering goes to the stored object itself (the data
  * object of a large blob) and drops the cached copy, so that the next read must notice.
  */
 import { promises as fs } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client
-} from "@aws-sdk/client-s3"
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3"
+import type { S3Client } from "@aws-sdk/client-s3"
 import { s3Store } from "../../lib/datastore/s3.js"
 import type { S3StoreOptions } from "../../lib/datastore/s3.js"
+import { createBucket, removeBucket, s3Client } from "../support/s3.js"
+import type { S3Server } from "../support/s3.js"
 import type { StoreHarness } from "./contract.js"
 
-/** How to reach the test run's S3 server. */
-export interface S3Server {
-  readonly endpoint: string
-  readonly accessKeyId: string
-  readonly secretAccessKey: string
-  readonly region: string
-}
-
-/** An SDK client for the server, set up as radosgw needs (path-style, checksums only when required). */
-export const serverClient = (server: S3Server): S3Client =>
-  new S3Client({
-    endpoint: server.endpoint,
-    region: server.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED"
-  })
-
-let buckets = 0
-
-/** A bucket name no other test uses (3-63 lower-case letters, digits and hyphens). */
-export const uniqueBucket = (): string => `artiflow-${process.pid}-${Date.now().toString(36)}-${(buckets++).toString(36)}`
+export type { S3Server } from "../support/s3.js"
 
 /** Every key under `prefix` in `bucket`. */
 export const listKeys = async (client: S3Client, bucket: string, prefix = ""): Promise<ReadonlyArray<string>> => {
@@ -55,24 +28,13 @@ export const listKeys = async (client: S3Client, bucket: string, prefix = ""): P
   return keys
 }
 
-/** Deletes a bucket and everything in it. */
-export const removeBucket = async (client: S3Client, bucket: string): Promise<void> => {
-  const keys = await listKeys(client, bucket)
-  for (let start = 0; start < keys.length; start += 1000) {
-    const batch = keys.slice(start, start + 1000).map((Key) => ({ Key }))
-    await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }))
-  }
-  await client.send(new DeleteBucketCommand({ Bucket: bucket }))
-}
-
 /** A fresh bucket and an S3 store on it (a fresh cache directory too), and what tests need to look inside. */
 export const s3Harness = async (
   server: S3Server,
   options: Partial<S3StoreOptions> = {}
 ): Promise<StoreHarness & { readonly bucket: string; readonly client: S3Client; readonly cacheDir: string }> => {
-  const client = serverClient(server)
-  const bucket = uniqueBucket()
-  await client.send(new CreateBucketCommand({ Bucket: bucket }))
+  const client = s3Client(server)
+  const bucket = await createBucket(client, "store")
   const cacheDir = await fs.mkdtemp(join(tmpdir(), "artiflow-s3-cache-"))
   const store = s3Store({
     bucket,
