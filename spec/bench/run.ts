@@ -19,6 +19,7 @@ import { printTable } from "./measure.js"
 import { measureObjects } from "./objects.js"
 import { measureOrchestration } from "./orchestration.js"
 import { measureSmallArtifacts } from "./small.js"
+import { measureS3 } from "./s3.js"
 import { measureStartup } from "./startup.js"
 import { measureSpin } from "./spin.js"
 import { measureTypeChecking } from "./types.js"
@@ -41,6 +42,7 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   dedup: () => measureDedup(repetitions),
   client: () => measureClient(repetitions),
   startup: () => measureStartup(repetitions),
+  s3: () => measureS3(repetitions, quick ? 64 : 256),
   spin: () => measureSpin(repetitions + 2),
   types: () => measureTypeChecking(300, 3)
 }
