@@ -115,6 +115,12 @@ export interface TaskManifest {
   readonly originTaskId?: string
   /** Lines the attempt wrote with `ctx.log` (the first 1,000). */
   readonly logs?: ReadonlyArray<string>
+  /**
+   * The process that ran the attempt: the calling process in process, a worker's with `workerThreads` (the
+   * process that owns the threads) or `bullmqExecutor`. Absent on reused tasks and in runs stored before it
+   * was recorded.
+   */
+  readonly worker?: { readonly host: string; readonly pid: number }
 }
 
 /** How a parameter (or a config) was declared, as stored with the run. */

@@ -2,11 +2,16 @@
  * Where a task runs: its foreach frames (outermost first) and the node before it, from which the task id and
  * `ctx.foreachStack` follow.
  */
-import type { StoredFrame } from "../datastore/Manifest.js"
+import type { ArtifactEntry, StoredFrame } from "../datastore/Manifest.js"
 import type { ForeachFrame } from "../types/context.js"
 
 export interface Position {
   readonly frames: ReadonlyArray<ForeachFrame>
+  /**
+   * How each frame's array is stored (`arrays[i]` is the entry of `frames[i].artifact`), so that a worker can
+   * load the element itself; absent where no attempt leaves the process (a spin).
+   */
+  readonly arrays?: ReadonlyArray<ArtifactEntry | undefined>
   /** The step or join that ran last before this point (a foreach frame's `step`). */
   readonly previous: string
 }

@@ -34,7 +34,8 @@ const currentUser = (): string => {
   }
 }
 
-const currentHost = (): string => {
+/** This machine's name (`os.hostname()`), or "unknown". */
+export const currentHost = (): string => {
   try {
     return hostname()
   } catch {
