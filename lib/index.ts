@@ -55,7 +55,18 @@ export type {
   StoredFrame,
   TaskManifest
 } from "./datastore/Manifest.js"
-export { MutatedArtifactError, ResourceLimitError, RunAbortedError, RunFailedError, StepTimeoutError } from "./errors.js"
+export {
+  ExecutorError,
+  MutatedArtifactError,
+  ResourceLimitError,
+  RunAbortedError,
+  RunFailedError,
+  StepTimeoutError
+} from "./errors.js"
+export { inProcess } from "./executor/inProcess.js"
+export { workerThreads } from "./executor/workerThreads.js"
+export type { WorkerThreadsExecutor, WorkerThreadsOptions } from "./executor/workerThreads.js"
+export type { Executor } from "./executor/Executor.js"
 export { Client } from "./client/Client.js"
 export type { RunHandle } from "./client/RunHandle.js"
 export type { RunsOptions, RunStatus } from "./client/runsFilter.js"

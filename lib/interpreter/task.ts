@@ -24,6 +24,7 @@ import type { RunEnv } from "./RunEnv.js"
 import { deriveSnapshot, freezeValue, snapshotAfter } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import type { Changes } from "./output.js"
+import { userStack } from "./stack.js"
 
 export interface TaskSpec {
   readonly name: string
@@ -77,10 +78,10 @@ const manifestOf = (
   }
 }
 
-/** The error a `catch` stores, as an artifact value. */
+/** The error a `catch` stores, as an artifact value (its stack the same on every executor: stack.ts). */
 const caughtValue = (error: unknown): { name: string; message: string; stack: string | undefined } => {
   const { name, message, stack } = storedError(error)
-  return { name, message, stack }
+  return { name, message, stack: stack === undefined ? undefined : userStack(stack) }
 }
 
 const finished = (env: RunEnv, spec: TaskSpec, outcome: AttemptOutcome, status: "succeeded" | "failed"): void => {
