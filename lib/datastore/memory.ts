@@ -139,3 +139,6 @@ class Memory implements MemoryStore {
  * await store.readBlob(hash) // Uint8Array [104, 105]
  */
 export const memoryStore = (): MemoryStore => new Memory()
+
+/** Whether `store` is a memory store: it lives in this process, and no other process can reach it. */
+export const isMemoryStore = (store: Datastore): boolean => store instanceof Memory
