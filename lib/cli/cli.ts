@@ -29,6 +29,11 @@ export const COMMANDS: ReadonlyArray<CommandEntry> = [
     load: async () => (await import("./commands/spin.js")).spinCommand
   },
   {
+    name: "worker",
+    summary: "run tasks from a BullMQ queue for bullmqExecutor runs: artiflow worker <file.ts> --redis <url>",
+    load: async () => (await import("./commands/worker.js")).workerCommand
+  },
+  {
     name: "runs",
     summary: "list a flow's runs, newest first (filter by --tag, --status)",
     load: async () => (await import("./commands/runs.js")).runsCommand

@@ -93,3 +93,16 @@ export const loadFlow = async (file: string, choice: string | undefined): Promis
   }
   return picked
 }
+
+/**
+ * Loads `file` and returns every flow it exports (`artiflow worker` serves them all), or only the one `choice`
+ * names. A file without flows, or a `choice` that matches nothing, is a usage error listing what it exports.
+ */
+export const loadFlows = async (file: string, choice: string | undefined): Promise<ReadonlyArray<LoadedFlow>> => {
+  if (choice !== undefined) return [await loadFlow(file, choice)]
+  const flows = exportedFlows(file, await importFile(file))
+  if (flows.length === 0) {
+    throw new UsageError(`artiflow: ${file} exports no flow: export one, e.g. export const MyFlow = pipe(flow("MyFlow"), ...)`)
+  }
+  return flows
+}

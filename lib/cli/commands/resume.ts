@@ -16,6 +16,7 @@ import {
 } from "../execution.js"
 import { CONFIG_OPTIONS } from "../configs.js"
 import { UsageError } from "../errors.js"
+import { executorOption } from "../executors.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import { storeOf } from "../store.js"
@@ -76,7 +77,8 @@ export const resumeCommand: Command = {
       store: storeOf(args),
       ...(origin !== undefined && { origin }),
       ...(from !== undefined && { from }),
-      ...executionOptions(args, "resume")
+      ...executionOptions(args, "resume"),
+      ...executorOption(args, "resume")
     }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => resumeFlow(loaded.flow, { ...options, ...hooks }))
   }

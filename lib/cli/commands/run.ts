@@ -12,9 +12,11 @@ import {
   EXECUTION_REPEATABLE,
   EXECUTION_ROWS,
   EXECUTION_USAGE,
-  executionOptions
+  executionOptions,
+  LATER_OPTIONS
 } from "../execution.js"
 import { UsageError } from "../errors.js"
+import { executorOption } from "../executors.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import type { LoadedFlow } from "../loadFlow.js"
@@ -72,12 +74,13 @@ const describeFlow = (loaded: LoadedFlow): string =>
 
 /**
  * The options that are run's own rather than the flow's parameters. A parameter of the flow named like one
- * of them keeps its name: `--tag` (added after parameters could be named tag) then sets the parameter, once.
+ * of the options added after parameters could have any name (`--tag`, `--threads`, `--redis`, `--queue`) keeps
+ * its name: the option then sets the parameter, once.
  */
 const ownOptions = (loaded: LoadedFlow, args: ParsedArgs): ReadonlyArray<string> => {
-  if (!Object.hasOwn(loaded.flow.params, "tag")) return OWN_OPTIONS
-  if ((args.repeated.get("tag")?.length ?? 0) > 1) throw new UsageError("artiflow: option --tag is given twice", "run")
-  return OWN_OPTIONS.filter((name) => name !== "tag")
+  const taken = LATER_OPTIONS.filter((name) => Object.hasOwn(loaded.flow.params, name))
+  if (taken.includes("tag") && (args.repeated.get("tag")?.length ?? 0) > 1) throw new UsageError("artiflow: option --tag is given twice", "run")
+  return OWN_OPTIONS.filter((name) => !taken.includes(name))
 }
 
 const runFlow = run as unknown as (flow: FlowValue, options: RunOptions) => Promise<RunResult<unknown>>
@@ -103,7 +106,13 @@ export const runCommand: Command = {
     const loaded = await loadFlow(file, stringOption(args, "flow"))
     const params = paramsFromOptions(loaded.flow, args.options, ownOptions(loaded, args))
     const configs = configsFromArgs(loaded.flow, args)
-    const options: RunOptions = { params, configs, store: storeOf(args), ...executionOptions(args, "run", loaded.flow.params) }
+    const options: RunOptions = {
+      params,
+      configs,
+      store: storeOf(args),
+      ...executionOptions(args, "run", loaded.flow.params),
+      ...executorOption(args, "run", loaded.flow.params)
+    }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => runFlow(loaded.flow, { ...options, ...hooks }))
   }
 }
