@@ -8,6 +8,7 @@ import { checkOptionNames, positionalArgs, positiveIntOption, stringOption } fro
 import { EXIT, HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command } from "../command.js"
 import { UsageError } from "../errors.js"
+import { redisUrlOption } from "../executors.js"
 import { writeLine } from "../io.js"
 import { loadFlows } from "../loadFlow.js"
 import { storeOf } from "../store.js"
@@ -56,7 +57,7 @@ export const workerCommand: Command = {
   async run(args, io) {
     const [file] = positionalArgs(args, 1, 1, "one flow file: artiflow worker <file.ts> --redis <url>", "worker") as [string]
     checkOptionNames(args, OPTIONS, "worker")
-    const redis = stringOption(args, "redis")
+    const redis = redisUrlOption(args, "worker")
     if (redis === undefined) throw new UsageError("artiflow: worker needs --redis <url>, the Redis its schedulers use", "worker")
     const flows = await loadFlows(file, stringOption(args, "flow"))
     const concurrency = positiveIntOption(args, "concurrency")
