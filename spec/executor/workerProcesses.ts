@@ -87,7 +87,9 @@ const taskHashes = async (store: Datastore, runId: string): Promise<ReadonlyArra
  */
 export const killOneOfThree = async (setup: KillSetup, queue: string): Promise<void> => {
   const args = ["--redis", setup.redis, "--queue", queue, "--store", setup.storeArg, "--concurrency", "2", "--lock-duration", "2000"]
-  const workers = await Promise.all([0, 1, 2].map(() => startWorkerProcess(args, setup.env)))
+  // Each worker's own home (an S3 store's read cache lives there), not the repository's ./.artiflow.
+  const homes = await Promise.all([0, 1, 2].map(() => tempDir("artiflow-worker-home-")))
+  const workers = await Promise.all(homes.map((home) => startWorkerProcess(args, { ARTIFLOW_HOME: home, ...setup.env })))
   const params = { n: ITEMS, ms: BURN_MS }
   const referenceStore = localStore(join(await tempDir("artiflow-kill-ref-"), "store"))
   const reference = await run(Burn, { params, store: referenceStore, log: () => {} })
