@@ -4,10 +4,11 @@
  * delivered when it ends. Once the run stops, attempts still out are no longer waited for (a worker may finish
  * one later: its outcome is dropped, and nothing of it is committed).
  */
+import type { ArtifactEntry } from "../datastore/Manifest.js"
 import type { Attempt, AttemptOutcome, ExecutorRun, ExecutorSession, WorkerIdentity } from "./Executor.js"
 import { thisProcess } from "./inProcess.js"
 import type { WireAttempt, WireOutcome, WireRun } from "./wire.js"
-import { outcomeFromWire, toWire } from "./wire.js"
+import { entriesSent, isLargeInline, outcomeFromWire, toWire } from "./wire.js"
 import { messageOf } from "../errors.js"
 
 /** An attempt sent away: its outcome, and how to tell its worker the run no longer wants it. */
@@ -53,12 +54,30 @@ export const remoteSession = (
   options: { readonly preferredConcurrency: number; readonly close: () => Promise<void> }
 ): ExecutorSession => {
   const scheduler = thisProcess()
+  // Large inline values written as blobs (by hash), so that their entries travel without them (wire.ts).
+  const published = new Map<string, Promise<boolean>>()
+  const publish = (entry: ArtifactEntry): Promise<boolean> => {
+    let writing = published.get(entry.hash)
+    if (writing === undefined) {
+      // The inline text is the value's encoded bytes, whose sha256 the entry's hash is: the blob has that name.
+      writing = run.store.writeBlob(Buffer.from(entry.inline ?? "", "utf8")).then((blob) => blob.hash === entry.hash)
+      published.set(entry.hash, writing)
+    }
+    return writing
+  }
+  const publishAll = async (attempt: Attempt): Promise<ReadonlySet<string>> => {
+    const large = entriesSent(attempt).filter(isLargeInline)
+    if (large.length === 0) return new Set()
+    const written = await Promise.all(large.map(async (entry) => [entry.hash, await publish(entry)] as const))
+    return new Set(written.filter(([, ok]) => ok).map(([hash]) => hash))
+  }
   return {
     holdsValues: false,
     preferredConcurrency: options.preferredConcurrency,
     async runAttempt(attempt, signal) {
       if (signal.aborted) return abandoned(attempt, signal.reason, scheduler)
-      const outcome = await untilStopped(dispatch(toWire(wire, attempt)), signal)
+      const blobs = await publishAll(attempt)
+      const outcome = await untilStopped(dispatch(toWire(wire, attempt, (hash) => blobs.has(hash))), signal)
       if (outcome === undefined) return abandoned(attempt, signal.reason, scheduler)
       const where = { flow: run.flow.name, runId: run.runId, step: attempt.step, taskId: attempt.taskId, attempt: outcome.attempt }
       try {

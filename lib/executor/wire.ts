@@ -1,8 +1,10 @@
 /**
  * An attempt as it travels to a worker (a thread, or a process through Redis) and its outcome as it comes
- * back: plain JSON, references only. The base snapshot travels as its entries (hashes; a value of at most
- * 16 KB inline, exactly as its manifest holds it), a foreach element as the entry of its array and an index,
- * a join's inputs as the entries each branch or task changed. A worker loads the values its task reads.
+ * back: plain JSON, references only. The base snapshot travels as its entries (hashes: a value travels with
+ * its entry only when it is tiny, at most {@link WIRE_INLINE_LIMIT} bytes; a larger one stored inline in its
+ * manifest is written as a blob once, and its entry travels without it), a foreach element as the entry of
+ * its array and an index, a join's inputs as the entries each branch or task changed. A worker loads the
+ * values its task reads.
  */
 import type { ArtifactEntry, SnapshotRef } from "../datastore/Manifest.js"
 import {
@@ -24,6 +26,35 @@ import type { Attempt, AttemptOutcome, WorkerIdentity } from "./Executor.js"
 
 /** Version of the wire format: a worker refuses an attempt of another. */
 export const WIRE_FORMAT = 1
+
+/**
+ * Values up to this many bytes of text travel inside their entry; larger ones are read from the store by hash.
+ * A 1,000-item array stored inline (4 KB) would otherwise travel with each of its 1,000 tasks.
+ */
+export const WIRE_INLINE_LIMIT = 1024
+
+/** Whether an entry carries a value too large to travel with every attempt that may read it. */
+export const isLargeInline = (entry: ArtifactEntry): boolean =>
+  typeof entry.inline === "string" && entry.inline.length > WIRE_INLINE_LIMIT
+
+/** The entry without its inline value: its bytes are then read from the blob named by its hash. */
+const withoutInline = (entry: ArtifactEntry): ArtifactEntry => {
+  const { inline: _inline, ...rest } = entry
+  return rest
+}
+
+/** Every entry an attempt sends (duplicates included). */
+export const entriesSent = (attempt: Attempt): ReadonlyArray<ArtifactEntry> => {
+  const work = attempt.work
+  const joined =
+    work.kind === "split-join"
+      ? work.branches.flatMap((branch) => [...branch.snapshot.entries.values()])
+      : work.kind === "foreach-join"
+        ? work.ends.flatMap((end) => [...end.changed.values()].map((held) => held.entry))
+        : []
+  const arrays = (attempt.position.arrays ?? []).filter((entry): entry is ArtifactEntry => entry !== undefined)
+  return [...attempt.base.entries.values(), ...arrays, ...joined]
+}
 
 /** Entries by name, as pairs: names are user input (no object keys to trip over). */
 export type WireEntries = ReadonlyArray<readonly [string, ArtifactEntry]>
@@ -115,58 +146,65 @@ export interface WireRun {
   readonly verify: boolean
 }
 
-const entriesOf = (map: ReadonlyMap<string, ArtifactEntry>): WireEntries => [...map]
+/** How an entry travels: as it is, or without the inline value the sender published as a blob. */
+type Reference = (entry: ArtifactEntry) => ArtifactEntry
 
-const endOf = (end: TaskEnd): WireEnd => ({
-  changed: [...end.changed].map(([name, { entry }]) => [name, entry] as const),
+const endOf = (end: TaskEnd, reference: Reference): WireEnd => ({
+  changed: [...end.changed].map(([name, { entry }]) => [name, reference(entry)] as const),
   removed: [...end.removed],
   written: [...end.written]
 })
 
 /** A branch's end relative to the snapshot before the split. */
-const branchEnd = (before: Snapshot, snapshot: Snapshot, written: ReadonlySet<string>): WireEnd => {
+const branchEnd = (before: Snapshot, snapshot: Snapshot, written: ReadonlySet<string>, reference: Reference): WireEnd => {
   const changed: Array<readonly [string, ArtifactEntry]> = []
-  for (const [name, entry] of snapshot.entries) if (before.entries.get(name) !== entry) changed.push([name, entry])
+  for (const [name, entry] of snapshot.entries) if (before.entries.get(name) !== entry) changed.push([name, reference(entry)])
   const removed = [...before.entries.keys()].filter((name) => !snapshot.entries.has(name))
   return { changed, removed, written: [...written] }
 }
 
-const joinOf = (attempt: Attempt): WireAttempt["join"] => {
+const joinOf = (attempt: Attempt, reference: Reference): WireAttempt["join"] => {
   const work = attempt.work
   if (work.kind === "split-join") {
     return {
       kind: "split",
-      branches: work.branches.map((branch) => ({ name: branch.name, ...branchEnd(attempt.base, branch.snapshot, branch.written) }))
+      branches: work.branches.map((branch) => ({ name: branch.name, ...branchEnd(attempt.base, branch.snapshot, branch.written, reference) }))
     }
   }
-  return work.kind === "foreach-join" ? { kind: "foreach", ends: work.ends.map(endOf) } : null
+  return work.kind === "foreach-join" ? { kind: "foreach", ends: work.ends.map((end) => endOf(end, reference)) } : null
 }
 
-const framesOf = (attempt: Attempt): ReadonlyArray<WireFrame> =>
+const framesOf = (attempt: Attempt, reference: Reference): ReadonlyArray<WireFrame> =>
   attempt.position.frames.map(({ step, artifact, index, count }, i) => {
     const array = attempt.position.arrays?.[i]
     // The walk records every frame's array; a frame without one is a bug here, not the user's.
     if (array === undefined) throw new Error(`artiflow: internal: foreach frame over '${artifact}' has no stored array`)
-    return { step, artifact, index, count, array }
+    return { step, artifact, index, count, array: reference(array) }
   })
 
-/** The attempt as it leaves the scheduler. */
-export const toWire = (run: WireRun, attempt: Attempt): WireAttempt => ({
-  format: WIRE_FORMAT,
-  flow: run.flow,
-  store: run.store,
-  runId: run.runId,
-  originRunId: run.originRunId ?? null,
-  verify: run.verify,
-  step: attempt.step,
-  taskId: attempt.taskId,
-  attempt: attempt.number,
-  timeout: attempt.timeout ?? null,
-  frames: framesOf(attempt),
-  previous: attempt.position.previous,
-  base: { ref: attempt.base.ref ?? null, entries: entriesOf(attempt.base.entries) },
-  join: joinOf(attempt)
-})
+/**
+ * The attempt as it leaves the scheduler. `published` says which large inline values are in the store as
+ * blobs (by hash): their entries travel without them.
+ */
+export const toWire = (run: WireRun, attempt: Attempt, published: (hash: string) => boolean = () => false): WireAttempt => {
+  const reference: Reference = (entry) => (isLargeInline(entry) && published(entry.hash) ? withoutInline(entry) : entry)
+  return {
+    format: WIRE_FORMAT,
+    flow: run.flow,
+    store: run.store,
+    runId: run.runId,
+    originRunId: run.originRunId ?? null,
+    verify: run.verify,
+    step: attempt.step,
+    taskId: attempt.taskId,
+    attempt: attempt.number,
+    timeout: attempt.timeout ?? null,
+    frames: framesOf(attempt, reference),
+    previous: attempt.position.previous,
+    base: { ref: attempt.base.ref ?? null, entries: [...attempt.base.entries].map(([name, entry]) => [name, reference(entry)] as const) },
+    join: joinOf(attempt, reference)
+  }
+}
 
 /** A thrown value as it leaves a worker. */
 export const errorToWire = (thrown: unknown): WireError => {
