@@ -122,7 +122,7 @@ class JobRunner {
   private servedFor(request: WireAttempt): Served {
     const served = this.served.get(request.flow.name)
     if (served === undefined) {
-      const names = listNames([...this.served.keys()])
+      const names = listNames([...this.served.keys()].sort())
       throw this.refuse(
         `artiflow: ${this.label} serves flows ${names}, not '${request.flow.name}' (${request.flow.module} on the scheduler's side): ` +
           "start a worker with the file of that flow"
@@ -250,7 +250,7 @@ export const startWorker = async (options: StartWorkerOptions): Promise<WorkerHa
   worker.on("error", (error: unknown) => say(`${label}: ${messageOf(error)}`))
   await worker.waitUntilReady()
   const threads = `${settings.concurrency} thread${settings.concurrency === 1 ? "" : "s"}`
-  const description = `${label} on queue '${settings.queue}' at ${describeRedis(settings.connection)} (${threads}): flows ${listNames([...served.keys()])}`
+  const description = `${label} on queue '${settings.queue}' at ${describeRedis(settings.connection)} (${threads}): flows ${listNames([...served.keys()].sort())}`
   let closing: Promise<void> | undefined
   return {
     description,
