@@ -75,7 +75,11 @@ export const bullmqExecutor = (options: BullmqExecutorOptions): Executor => {
     const link = await QueueLink.open({ connection, queue, reconnectTimeout, flow: run.flow.name, runId: run.runId })
     const flow = { name: run.flow.name, ...location, graph: graphHash(run.flow) }
     const wire = { flow, store: run.store.description, runId: run.runId, originRunId: run.originRunId, verify: run.verify }
-    return remoteSession(run, wire, (request) => link.send(request), { preferredConcurrency: IN_FLIGHT, close: () => link.close() })
+    return remoteSession(run, wire, (request) => link.send(request), {
+      preferredConcurrency: IN_FLIGHT,
+      close: () => link.close(),
+      publishLargeValues: true
+    })
   }
   return { description, start }
 }

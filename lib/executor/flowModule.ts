@@ -4,6 +4,7 @@
  * must be exported; the scheduler checks this before any task starts. Its graph's hash tells a worker whether
  * it has the same version of the flow as the scheduler.
  */
+import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import { sha256Hex } from "../codec/hash.js"
 import { describeFlow } from "../dsl/graph.js"
@@ -39,6 +40,16 @@ const notExported = (flow: FlowValue, where: string, module: string, others: Rea
   )
 
 /**
+ * A loaded module's exports: a CommonJS file the CLI loaded with `require` (TypeScript included) is in the
+ * require cache; anything else is imported (already loaded: no second evaluation).
+ */
+const namespaceOf = async (module: string): Promise<Readonly<Record<string, unknown>>> => {
+  const cached = createRequire(import.meta.url).cache[module]
+  if (cached?.loaded === true) return { default: cached.exports as unknown }
+  return (await import(pathToFileURL(module).href)) as Readonly<Record<string, unknown>>
+}
+
+/**
  * The module and export of `flow`, found by importing the module that built it (already loaded: this costs no
  * second evaluation) and looking for the very value. `where` names what needs it, for messages.
  */
@@ -52,7 +63,7 @@ export const locateFlow = async (flow: FlowValue, where: string): Promise<FlowLo
   }
   let namespace: Readonly<Record<string, unknown>>
   try {
-    namespace = (await import(pathToFileURL(module).href)) as Readonly<Record<string, unknown>>
+    namespace = await namespaceOf(module)
   } catch (error) {
     throw new FlowDefinitionError(
       `artiflow: flow '${flow.name}' comes from ${module}, which does not import here (${error instanceof Error ? error.message : String(error)}): ${where} needs a module its workers can import`

@@ -51,7 +51,15 @@ export const remoteSession = (
   run: ExecutorRun,
   wire: WireRun,
   dispatch: Dispatch,
-  options: { readonly preferredConcurrency: number; readonly close: () => Promise<void> }
+  options: {
+    readonly preferredConcurrency: number
+    readonly close: () => Promise<void>
+    /**
+     * Whether large inline values are written as blobs and sent by hash (over a network: each job would carry
+     * them). Threads of this process take them as they are: a copy in memory costs less than a file.
+     */
+    readonly publishLargeValues: boolean
+  }
 ): ExecutorSession => {
   const scheduler = thisProcess()
   // Large inline values written as blobs (by hash), so that their entries travel without them (wire.ts).
@@ -66,6 +74,7 @@ export const remoteSession = (
     return writing
   }
   const publishAll = async (attempt: Attempt): Promise<ReadonlySet<string>> => {
+    if (!options.publishLargeValues) return new Set()
     const large = entriesSent(attempt).filter(isLargeInline)
     if (large.length === 0) return new Set()
     const written = await Promise.all(large.map(async (entry) => [entry.hash, await publish(entry)] as const))

@@ -36,7 +36,9 @@ const importFlow = async (ref: FlowRef): Promise<FlowValue> => {
     const cause = error instanceof Error && error.cause !== undefined ? error.cause : error
     throw new Refusal(`artiflow: ${given.label} cannot load ${ref.module}, the module of flow '${ref.name}': ${messageOf(cause)}`)
   }
-  const exported = (namespace as Record<string, unknown> | undefined)?.[ref.exportName]
+  // A CommonJS module whose `module.exports` is the flow itself is found as its "default" export.
+  const exported =
+    namespace instanceof FlowValue && ref.exportName === "default" ? namespace : (namespace as Record<string, unknown> | undefined)?.[ref.exportName]
   if (!(exported instanceof FlowValue)) {
     throw new Refusal(
       `artiflow: ${given.label}: export '${ref.exportName}' of ${ref.module} is not a flow built with this artiflow ` +

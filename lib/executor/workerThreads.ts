@@ -71,6 +71,7 @@ export const workerThreads = (options: WorkerThreadsOptions = {}): WorkerThreads
       {
         // Twice the threads: each has its next attempt waiting while it reports the last.
         preferredConcurrency: threads * 2,
+        publishLargeValues: false,
         close: async () => {
           used.release()
           used.removeStore(store)

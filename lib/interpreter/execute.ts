@@ -90,12 +90,24 @@ export const printLine = (line: LogLine): void => {
   console.log(`[${line.flow}/${line.runId} ${line.step}/${line.taskId}] ${line.text}`)
 }
 
+/** The final record, values loaded where the scheduler holds entries only; a load that fails fails the run. */
+const finalArtifacts = async (env: RunEnv, end: Snapshot | undefined): Promise<Readonly<Record<string, unknown>> | undefined> => {
+  if (end === undefined || env.failure !== undefined) return undefined
+  try {
+    return await recordOf(env, end)
+  } catch (error) {
+    env.fail({ step: "(run)", taskId: "-", cause: error })
+    return undefined
+  }
+}
+
 const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promise<RunResult<Artifacts>> => {
   const meta = await env.store.readRun(env.flow.name, env.runId)
   if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
+  const artifacts = await finalArtifacts(env, end)
   const failure = env.failure
   const finishedAt = Date.now()
-  if (failure !== undefined || end === undefined) {
+  if (failure !== undefined || artifacts === undefined) {
     const { step, taskId, cause } = failure ?? { step: "(run)", taskId: "-", cause: new Error("artiflow: the run stopped") }
     const error = new RunFailedError(env.flow.name, env.runId, step, taskId, cause)
     // The caller learns which step failed even when the store cannot take the run's new status (a full disk):
@@ -108,7 +120,6 @@ const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promis
     env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "failed" })
     throw error
   }
-  const artifacts = await recordOf(env, end)
   await env.store.updateRun({ ...meta, status: "succeeded", finishedAt })
   env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "succeeded" })
   return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: artifacts as Artifacts }
