@@ -3,6 +3,7 @@
  * signal and the first failure. The first task to fail for good records itself and aborts the run's
  * signal; tasks not yet started then stop before their first attempt, running ones see `ctx.signal` abort.
  */
+import { setMaxListeners } from "node:events"
 import type { Datastore } from "../datastore/Datastore.js"
 import type { TaskManifest } from "../datastore/Manifest.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
@@ -81,6 +82,9 @@ export class RunEnv {
     this.givenOriginRunId = config.originRunId
     this.params = new Set(Object.keys(config.flow.params))
     this.configs = new Set(Object.keys(config.flow.configs))
+    // Every running task listens to this signal: with more than ten in flight (64 on S3), Node would warn of a
+    // listener leak on stderr.
+    setMaxListeners(0, this.controller.signal)
     const userSignal = config.signal
     if (userSignal !== undefined) {
       const onAbort = (): void =>
