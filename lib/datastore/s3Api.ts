@@ -156,6 +156,9 @@ export class S3Api {
           Bucket: this.location.bucket,
           Key: key,
           Body: body,
+          // Said outright: the SDK sets it from the body, except for an empty one (a large blob's pointer), for
+          // which it would print a warning about streams of unknown length on every write.
+          ContentLength: typeof body === "string" ? Buffer.byteLength(body) : body.byteLength,
           ...(options.onlyIfNew === true && { IfNoneMatch: "*" }),
           ...(options.metadata !== undefined && { Metadata: { ...options.metadata } })
         })
