@@ -26,16 +26,20 @@ import { expect, test } from "vitest"
 import { Client, resume, run } from "../../lib/index.js"
 import type { Datastore } from "../../lib/index.js"
 import { Crash, taskCount } from "./children/crashFlow.js"
-import type { KillableJob, KillableResult, SelfKill } from "./children/killable.js"
-import type { CrashSite, CrashSites } from "./crashSites.js"
+import type { KillableJob, KillableResult } from "./children/killable.js"
+import { Lane } from "./crashLane.js"
+import { FLOW, sum, WIDTH } from "./crashStats.js"
+import type { KillPlan, Stats } from "./crashStats.js"
+import type { CrashSites } from "./crashSites.js"
 import { Random, STRESS } from "./harness.js"
 import { ChildLauncher, lastJson } from "./harnessChild.js"
 import { captureRun } from "./harnessStore.js"
 import type { CapturedRun } from "./harnessStore.js"
 
+export { emptyStats, FLOW } from "./crashStats.js"
+export type { KillPlan, Stats } from "./crashStats.js"
+
 const KILLABLE = "spec/reliability/children/killable.ts"
-export const FLOW = "Crash"
-const WIDTH = 6
 
 /** How a crash test runs; see {@link CrashHarness}. */
 export interface CrashOptions {
@@ -63,74 +67,14 @@ export interface CrashOptions {
   readonly timeoutMs: number
 }
 
-/** Kills in one chain at most (a run, then resumes of resumes...) before this process completes it. */
-const MAX_KILLS_PER_CHAIN = 6
-/**
- * The chance that a killed chain goes on with another child (a resume, killed in turn) rather than being
- * completed here: most kills then hit resumes of killed runs, and completions (which cost this process a
- * whole run and a full check) stay fewer than kills.
- */
-const CONTINUE_CHAIN = 0.7
-/**
- * Persistence calls every resume makes at least: it creates its run, commits one manifest per task (a clone
- * or a new attempt) and updates its run at the end. Self-kill points are drawn below this for resumes (and
- * below a fresh run's count for runs), so that they land before the child would finish.
- */
-const RESUME_CALLS = taskCount(WIDTH) + 2
-
 const quiet = (): void => {}
 
 /** The uninterrupted run: what every task holds, the final values, and a child's figures for a whole run. */
-interface Reference {
+export interface Reference {
   readonly run: CapturedRun
   readonly artifacts: Readonly<Record<string, unknown>>
   readonly persistCalls: number
   readonly runMs: number
-}
-
-/** What the tests did; problems fail the test instead of being counted. */
-export interface Stats {
-  kills: number
-  timerKills: number
-  pointKills: number
-  /** Of the point kills, those aimed inside the large blob's upload. */
-  largeBlobKills: number
-  killsDuringResume: number
-  finishedBeforeKill: number
-  chainsCompleted: number
-  runsVerified: number
-  tasksVerified: number
-  valuesLoaded: number
-  /** Leftovers of killed writers swept when their store retired (stray temp files, incomplete uploads). */
-  leftoversSwept: number
-  /** Of those, second links to a run.json (a createRun killed between linking and cleaning up). */
-  linkedStrays: number
-  /** Logs left ending in part of a record (by kills mid-append of the large manifest). */
-  tornTails: number
-}
-
-export const emptyStats = (): Stats => ({
-  kills: 0,
-  timerKills: 0,
-  pointKills: 0,
-  largeBlobKills: 0,
-  killsDuringResume: 0,
-  finishedBeforeKill: 0,
-  chainsCompleted: 0,
-  runsVerified: 0,
-  tasksVerified: 0,
-  valuesLoaded: 0,
-  leftoversSwept: 0,
-  linkedStrays: 0,
-  tornTails: 0
-})
-
-export type KillPlan = { readonly kind: "timer"; readonly delayMs: number } | ({ readonly kind: "point" } & SelfKill)
-
-const sum = (lanes: ReadonlyArray<Stats>): Stats => {
-  const total = emptyStats()
-  for (const stats of lanes) for (const key of Object.keys(total) as Array<keyof Stats>) total[key] += stats[key]
-  return total
 }
 
 /** Runs crash tests on one kind of store: `prepare()` in beforeAll, `dispose()` in afterAll, `crashTest(seed)`. */
@@ -257,111 +201,5 @@ export class CrashHarness {
       `${total.tornTails} torn log tails skipped by readers; ${total.leftoversSwept} ${this.options.sites.leftovers}` +
       `${linked} swept once stale; ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU in this process)`
     )
-  }
-}
-
-/** One lane: chains of runs on one store after another, each chain killed one or more times, then completed. */
-class Lane {
-  readonly stats = emptyStats()
-  /** How long a child's run or resume takes here, learnt from children that finished: kill timers spread over it. */
-  private readonly duration = { run: 0, resume: 0 }
-  private site: CrashSite | undefined
-  private store!: Datastore
-
-  constructor(
-    private readonly harness: CrashHarness,
-    private readonly random: Random,
-    private readonly name: string
-  ) {
-    this.duration.run = harness.reference.runMs
-    // A resume clones what its origin finished: shorter, but by how much depends on where the kill landed.
-    this.duration.resume = harness.reference.runMs / 2
-  }
-
-  async go(kills: number): Promise<Stats> {
-    const { chainsPerStore } = this.harness.options
-    for (let chain = 0; this.stats.kills < kills; chain++) {
-      if (chain % chainsPerStore === 0) await this.freshStore(chain / chainsPerStore)
-      await this.chain(`c${chain}`, kills - this.stats.kills)
-    }
-    await this.retireStore()
-    return this.stats
-  }
-
-  private async freshStore(n: number): Promise<void> {
-    await this.retireStore()
-    this.site = await this.harness.options.sites.create(`${this.name}-store${n}`)
-    this.store = this.site.open()
-  }
-
-  private async retireStore(): Promise<void> {
-    const site = this.site
-    if (site === undefined) return
-    this.site = undefined
-    this.stats.tornTails += (await site.audit()).tornTails
-    const { swept, linkedStrays } = await site.retire((store, runId) => this.harness.complete(store, undefined, runId, this.stats))
-    this.stats.leftoversSwept += swept
-    this.stats.linkedStrays += linkedStrays
-  }
-
-  private plan(resuming: boolean): KillPlan {
-    const { largeBlobKills, selfKillMs } = this.harness.options
-    const kind = resuming ? "resume" : "run"
-    if (this.random.chance(0.5)) return { kind: "timer", delayMs: this.random.next() * this.duration[kind] }
-    if (!resuming && largeBlobKills !== undefined && this.random.chance(largeBlobKills.share)) {
-      const afterMs = Math.floor(this.random.next() * largeBlobKills.uploadMs)
-      return { kind: "point", point: 1, minBlobBytes: largeBlobKills.minBytes, afterMs }
-    }
-    const calls = resuming ? RESUME_CALLS : this.harness.reference.persistCalls
-    const point = this.random.int(1, calls)
-    if (selfKillMs !== undefined && this.random.chance(0.5)) return { kind: "point", point, afterMs: this.random.int(0, selfKillMs) }
-    return { kind: "point", point, turns: this.random.int(0, 6) }
-  }
-
-  /** A run killed, maybe resumes of it killed too, then completed in this process. */
-  private async chain(name: string, killBudget: number): Promise<void> {
-    const site = this.site as CrashSite
-    const params = this.harness.options.params
-    let latest: string | undefined
-    for (let link = 0; ; link++) {
-      const runId = `${name}-${link}`
-      const plan = this.plan(latest !== undefined)
-      const job: KillableJob = {
-        store: site.location,
-        runId,
-        ...(latest !== undefined ? { origin: latest } : params !== undefined && { params })
-      }
-      const { killed, runMs } = await this.harness.runKillable(job, plan)
-      await this.audit(site, runId)
-      // A run exists once its run document does: killed before that, the chain goes on from the previous one.
-      const exists = (await this.store.readRun(FLOW, runId)) !== undefined
-      if (exists) await this.harness.verifyRun(this.store, runId, this.stats)
-      if (!killed) {
-        const kind = latest === undefined ? "run" : "resume"
-        this.duration[kind] = 0.7 * this.duration[kind] + 0.3 * (runMs ?? 0)
-        this.stats.finishedBeforeKill++
-        expect((await this.store.readRun(FLOW, runId))?.status).toBe("succeeded")
-        return
-      }
-      this.count(plan, latest !== undefined)
-      if (exists) latest = runId
-      if (link + 1 >= Math.min(MAX_KILLS_PER_CHAIN, killBudget) || !this.random.chance(CONTINUE_CHAIN)) break
-    }
-    await this.harness.complete(this.store, latest, `${name}-done`, this.stats)
-    await this.audit(site, `${name}-done`)
-  }
-
-  private count(plan: KillPlan, resuming: boolean): void {
-    this.stats.kills++
-    if (plan.kind === "timer") this.stats.timerKills++
-    else this.stats.pointKills++
-    if (plan.kind === "point" && plan.minBlobBytes !== undefined) this.stats.largeBlobKills++
-    if (resuming) this.stats.killsDuringResume++
-  }
-
-  /** Audits the store; only `runId`, the run just written, may have changed (a resume never writes to its origin). */
-  private async audit(site: CrashSite, runId: string): Promise<void> {
-    const { changedRuns } = await site.audit()
-    expect([...changedRuns].filter((run) => run !== `${FLOW}/${runId}`), `runs changed by ${runId}`).toEqual([])
   }
 }
