@@ -71,7 +71,7 @@ const MAIN_HELP = helpText(
       title: "Exit codes",
       rows: [
         ["0", "success"],
-        ["1", "the run failed (artiflow resume picks it up), or the function spin ran threw"],
+        ["1", "the run failed (artiflow resume picks it up), the function spin ran threw, or the store could not be used"],
         ["2", "usage error: bad arguments, an unknown flow, run, step, task or artifact, an invalid parameter"]
       ]
     }
