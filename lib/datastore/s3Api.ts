@@ -42,8 +42,12 @@ type SdkModule = typeof Sdk
 
 let sdkModule: Promise<SdkModule> | undefined
 
-/** The SDK, imported once per process; a clear StorageError when it is not installed. */
-export const loadSdk = (): Promise<SdkModule> =>
+/**
+ * The SDK, imported once per process; a clear StorageError when it is not installed. Not exported: its type
+ * would put an import of the SDK's types into this file's declarations, which breaks type-checking in every
+ * project that installs artiflow without the (optional) SDK.
+ */
+const loadSdk = (): Promise<SdkModule> =>
   (sdkModule ??= import("@aws-sdk/client-s3").catch((error: unknown) => {
     sdkModule = undefined
     throw new StorageError(
@@ -51,6 +55,31 @@ export const loadSdk = (): Promise<SdkModule> =>
       { cause: error }
     )
   }))
+
+/** How to make an SDK client, in artiflow's words. */
+export interface S3ClientSettings {
+  readonly region: string
+  readonly endpoint: string | undefined
+  readonly forcePathStyle: boolean
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined
+  readonly maxAttempts: number
+}
+
+/** A new `S3Client` of the SDK (imported on first use), sending and checking checksums only where S3 requires them. */
+export const newS3Client = async (settings: S3ClientSettings): Promise<S3ClientLike> => {
+  const sdk = await loadSdk()
+  const { region, endpoint, forcePathStyle, credentials, maxAttempts } = settings
+  return new sdk.S3Client({
+    region,
+    ...(endpoint !== undefined && { endpoint }),
+    forcePathStyle,
+    ...(credentials !== undefined && { credentials }),
+    // S3-compatible servers (Ceph) refuse streamed uploads with checksum trailers; S3 needs none by default.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts
+  }) as unknown as S3ClientLike
+}
 
 /** Connection-level failures: the endpoint is down, unreachable or not an S3 server. */
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE"])

@@ -150,8 +150,8 @@ describe("run with configs", () => {
       "  --config model <path>   network shape; JSON, decoded as { layers: number, activation: string }; default: spec/cli/fixtures/model.json",
       "  --config limits <path>  what the run may use; JSON, decoded as { max: number }; required"
     ])
-    expect(lines).toContain("  --config <name> <path>        read config <name> from this file (relative to the current directory)")
-    expect(lines).toContain("  --config-value <name> <json>  give config <name> as JSON text instead of a file")
+    expect(lines).toContain("  --config <name> <path>              read config <name> from this file (relative to the current directory)")
+    expect(lines).toContain("  --config-value <name> <json>        give config <name> as JSON text instead of a file")
   })
 
   test("a flow without configs lists none", async () => {

@@ -160,7 +160,9 @@ describe("run", () => {
       "  --verbose <boolean>         default: false",
       "  --notes <path>              a text file; read as UTF-8 text; optional"
     ])
-    expect(lines).toContain("  --store <dir>                 datastore directory (default: $ARTIFLOW_HOME, else ./.artiflow)")
+    expect(lines).toContain(
+      "  --store <dir | s3://bucket/prefix>  the datastore: a directory or an S3 bucket (default: $ARTIFLOW_STORE, else $ARTIFLOW_HOME, else ./.artiflow)"
+    )
   })
 })
 
