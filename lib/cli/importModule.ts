@@ -10,14 +10,17 @@
  */
 import { Module, createRequire } from "node:module"
 import { extname } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
 import { moduleFormatOf } from "./moduleFormat.js"
 import type { FormatOrigin } from "./moduleFormat.js"
 
 const require = createRequire(import.meta.url)
 
-/** The package's public entry points ("artiflow" and "artiflow/client"), relative to this file. */
-const ENTRY_POINTS = ["../index", "../client/index"] as const
+/**
+ * The package's public entry points, resolved by self-reference as a flow file's `require` resolves them
+ * (same conditions: lib/ for the artiflow-source condition of the tests, dist/ otherwise).
+ */
+const ENTRY_POINTS = ["artiflow", "artiflow/client"] as const
 
 let commonJsHooks: Promise<void> | undefined
 let moduleHooks: Promise<void> | undefined
@@ -43,15 +46,12 @@ const registerModuleTypeScript = (): Promise<void> =>
 
 /** Puts the library's entry points into `require.cache` as the ES modules this process already runs. */
 const seedRequireCache = async (): Promise<void> => {
-  // ".js" when running the compiled CLI, ".ts" when running from source (tests with the artiflow-source condition).
-  const extension = extname(fileURLToPath(import.meta.url))
   for (const entry of ENTRY_POINTS) {
-    const url = new URL(`${entry}${extension}`, import.meta.url)
-    const path = fileURLToPath(url)
+    const path = require.resolve(entry)
     if (Object.hasOwn(require.cache, path)) continue
     const cached = new Module(path)
     cached.filename = path
-    cached.exports = await import(url.href)
+    cached.exports = await import(pathToFileURL(path).href)
     cached.loaded = true
     require.cache[path] = cached
   }

@@ -3,12 +3,12 @@
  * log lines, then print a summary (run id, tasks run and reused, the final artifacts) or, when the run
  * fails, where and why (with the user's stack frames) and how to resume it.
  */
-import { fileURLToPath } from "node:url"
 import { describeFlow } from "../dsl/graph.js"
 import { RunFailedError } from "../errors.js"
 import type { RunEvent } from "../interpreter/events.js"
 import type { RunResult } from "../interpreter/execute.js"
 import type { LogLine } from "../interpreter/RunEnv.js"
+import { mentionsOwnCode } from "../ownPackage.js"
 import { EXIT } from "./command.js"
 import { formatDuration, oneLine, plural, table } from "./format.js"
 import { writeLine } from "./io.js"
@@ -33,7 +33,6 @@ export interface LaunchContext {
 
 const MAX_ARTIFACTS = 20
 const MAX_FRAMES = 5
-const ownCode = fileURLToPath(new URL("..", import.meta.url))
 
 /** The stack frames of a failure that are the user's code (not Node's, not artiflow's). */
 export const userFrames = (cause: unknown): ReadonlyArray<string> => {
@@ -42,7 +41,7 @@ export const userFrames = (cause: unknown): ReadonlyArray<string> => {
   return stack
     .split("\n")
     .map((line) => line.trim())
-    .filter((line) => line.startsWith("at ") && !line.includes("node:") && !line.includes(ownCode))
+    .filter((line) => line.startsWith("at ") && !line.includes("node:") && !mentionsOwnCode(line))
     .slice(0, MAX_FRAMES)
 }
 

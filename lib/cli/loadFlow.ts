@@ -6,8 +6,8 @@
  */
 import { existsSync, statSync } from "node:fs"
 import { resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import { FlowValue } from "../dsl/FlowValue.js"
+import { mentionsOwnCode } from "../ownPackage.js"
 import { UsageError } from "./errors.js"
 import { ModuleLoadError, importModule } from "./importModule.js"
 
@@ -39,11 +39,9 @@ const exportedFlows = (file: string, module: Readonly<Record<string, unknown>>):
 const describeExports = (flows: ReadonlyArray<LoadedFlow>): string =>
   flows.map(({ exportName, flow }) => (exportName === flow.name ? exportName : `${exportName} (flow '${flow.name}')`)).join(", ")
 
-const ownCode = fileURLToPath(new URL("..", import.meta.url))
-
 /** Frames of Node's loaders, of tsx and esbuild (compiling TypeScript) and of this CLI: how the file loaded, not why it failed. */
 const isLoaderFrame = (line: string): boolean =>
-  /^\s*at /.test(line) && (/\(?node:/.test(line) || /\/node_modules\/(tsx|esbuild)\//.test(line) || line.includes(ownCode))
+  /^\s*at /.test(line) && (/\(?node:/.test(line) || /\/node_modules\/(tsx|esbuild)\//.test(line) || mentionsOwnCode(line))
 
 /** Why a file did not load: an artiflow rule's message as is, anything else with its stack (it is the user's bug). */
 const loadFailure = (error: unknown): string => {
