@@ -9,34 +9,28 @@ import { dirname, join, sep } from "node:path"
 
 const require = createRequire(import.meta.url)
 
-interface OwnPackage {
-  readonly packageJson: string
-  /** dist/ (what the package runs) and lib/ (its source, which tests run), each ending with a separator. */
-  readonly codeDirectories: ReadonlyArray<string>
-}
+/**
+ * dist/ (what the package runs) and lib/ (its source, which tests run), each ending with a separator; found
+ * once, and empty when the package's root cannot be found (artiflow bundled into another program's file).
+ */
+let codeDirectories: ReadonlyArray<string> | undefined
 
-/** Found once; null when it cannot be (artiflow bundled into another program's file). */
-let own: OwnPackage | null | undefined
-
-const ownPackage = (): OwnPackage | undefined => {
-  if (own === undefined) {
+const ownCodeDirectories = (): ReadonlyArray<string> => {
+  if (codeDirectories === undefined) {
     try {
-      const packageJson = require.resolve("artiflow/package.json")
-      const root = dirname(packageJson)
-      own = { packageJson, codeDirectories: [join(root, "dist") + sep, join(root, "lib") + sep] }
+      const root = dirname(require.resolve("artiflow/package.json"))
+      codeDirectories = [join(root, "dist") + sep, join(root, "lib") + sep]
     } catch {
-      own = null
+      codeDirectories = []
     }
   }
-  return own ?? undefined
+  return codeDirectories
 }
 
 /** The version in artiflow's package.json, or "unknown" when it cannot be read. */
 export const packageVersion = (): string => {
-  const packageJson = ownPackage()?.packageJson
-  if (packageJson === undefined) return "unknown"
   try {
-    return String((require(packageJson) as { version?: unknown }).version ?? "unknown")
+    return String((require("artiflow/package.json") as { version?: unknown }).version ?? "unknown")
   } catch {
     return "unknown"
   }
@@ -44,4 +38,4 @@ export const packageVersion = (): string => {
 
 /** Whether a stack frame's line (or a file's path) is in artiflow's own code: its dist/ or its lib/. */
 export const mentionsOwnCode = (text: string): boolean =>
-  ownPackage()?.codeDirectories.some((directory) => text.includes(directory)) ?? false
+  ownCodeDirectories().some((directory) => text.includes(directory))
