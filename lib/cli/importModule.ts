@@ -18,31 +18,37 @@ const require = createRequire(import.meta.url)
 
 /**
  * The package's public entry points, resolved by self-reference as a flow file's `require` resolves them
- * (same conditions: lib/ for the artiflow-source condition of the tests, dist/ otherwise).
+ * (under the same conditions: lib/ with artiflow-source, dist/ otherwise).
  */
 const ENTRY_POINTS = ["artiflow", "artiflow/client"] as const
 
-let commonJsHooks: Promise<void> | undefined
-let moduleHooks: Promise<void> | undefined
+let commonJsHooks = false
+let moduleHooks = false
 let cacheSeeded: Promise<void> | undefined
 
 /**
- * Lets `require()` load TypeScript (in this thread: cheap). Imported when first needed: tsx and esbuild cost
- * a fresh process about 80 ms, which JavaScript flow files do not pay.
+ * Lets `require()` load TypeScript (in this thread: cheap). Loaded when first needed: tsx and esbuild cost a
+ * fresh process about 40 ms, which JavaScript flow files do not pay. Required, not imported: tsx's CommonJS
+ * build loads esbuild (CommonJS) with `require`, where importing it would have Node scan esbuild's 100 KB for
+ * its exports first (about 40 ms more).
  */
-const registerCommonJsTypeScript = (): Promise<void> =>
-  (commonJsHooks ??= import("tsx/cjs/api").then(({ register }) => void register()))
+const registerCommonJsTypeScript = (): void => {
+  if (commonJsHooks) return
+  ;(require("tsx/cjs/api") as typeof import("tsx/cjs/api")).register()
+  commonJsHooks = true
+}
 
 /**
  * Lets `import()` load TypeScript too. Node runs module hooks on a thread of their own, which takes about
  * 130 ms to start here, so only ES module flow files register them. The CommonJS hooks come along: an ES
  * module may import a CommonJS TypeScript file, which Node's CommonJS loader then compiles.
  */
-const registerModuleTypeScript = (): Promise<void> =>
-  (moduleHooks ??= Promise.all([
-    import("tsx/esm/api").then(({ register }) => void register()),
-    registerCommonJsTypeScript()
-  ]).then(() => undefined))
+const registerModuleTypeScript = (): void => {
+  if (moduleHooks) return
+  ;(require("tsx/esm/api") as typeof import("tsx/esm/api")).register()
+  registerCommonJsTypeScript()
+  moduleHooks = true
+}
 
 /** Puts the library's entry points into `require.cache` as the ES modules this process already runs. */
 const seedRequireCache = async (): Promise<void> => {
@@ -113,7 +119,7 @@ const requireFile = async (path: string, typeScript: boolean, origin: FormatOrig
 export const importModule = async (path: string, file: string): Promise<unknown> => {
   const typeScript = TYPESCRIPT.has(extname(path))
   const origin = moduleFormatOf(path)
-  if (typeScript) await (origin.format === "module" ? registerModuleTypeScript() : registerCommonJsTypeScript())
+  if (typeScript) (origin.format === "module" ? registerModuleTypeScript : registerCommonJsTypeScript)()
   try {
     return origin.format === "module" ? await import(pathToFileURL(path).href) : await requireFile(path, typeScript, origin)
   } catch (error) {
