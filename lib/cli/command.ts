@@ -61,3 +61,5 @@ export const helpText = (usage: string, description: string, sections: ReadonlyA
 /** The options most commands share. */
 export const STORE_ROW = ["--store <dir>", "datastore directory (default: $ARTIFLOW_HOME, else ./.artiflow)"] as const
 export const HELP_ROW = ["-h, --help", "show this help"] as const
+/** The flow chosen by `--flow`, for the commands that load a flow file. */
+export const FLOW_ROW = ["--flow <name>", "the flow to use when the file exports several (export or flow name)"] as const
