@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url)
 const ENTRY_POINTS = ["artiflow", "artiflow/client"] as const
 
 let commonJsHooks = false
-let moduleHooks = false
+let moduleHooks: Promise<void> | undefined
 let cacheSeeded: Promise<void> | undefined
 
 /**
@@ -41,26 +41,27 @@ const registerCommonJsTypeScript = (): void => {
 /**
  * Lets `import()` load TypeScript too. Node runs module hooks on a thread of their own, which takes about
  * 130 ms to start here, so only ES module flow files register them. The CommonJS hooks come along: an ES
- * module may import a CommonJS TypeScript file, which Node's CommonJS loader then compiles.
+ * module may import a CommonJS TypeScript file, which Node's CommonJS loader then compiles. Imported, not
+ * required: the CommonJS build of tsx's module API (4.23) points the hooks thread at a file that is not there.
  */
-const registerModuleTypeScript = (): void => {
-  if (moduleHooks) return
-  ;(require("tsx/esm/api") as typeof import("tsx/esm/api")).register()
-  registerCommonJsTypeScript()
-  moduleHooks = true
-}
+const registerModuleTypeScript = (): Promise<void> =>
+  (moduleHooks ??= import("tsx/esm/api").then(({ register }) => {
+    register()
+    registerCommonJsTypeScript()
+  }))
 
 /** Puts the library's entry points into `require.cache` as the ES modules this process already runs. */
 const seedRequireCache = async (): Promise<void> => {
-  for (const entry of ENTRY_POINTS) {
+  const seed = async (entry: string): Promise<void> => {
     const path = require.resolve(entry)
-    if (Object.hasOwn(require.cache, path)) continue
+    if (Object.hasOwn(require.cache, path)) return
     const cached = new Module(path)
     cached.filename = path
     cached.exports = await import(pathToFileURL(path).href)
     cached.loaded = true
     require.cache[path] = cached
   }
+  await Promise.all(ENTRY_POINTS.map(seed))
 }
 
 /** A CommonJS file cannot wait at top level: say so, and how to make it an ES module. */
@@ -119,7 +120,8 @@ const requireFile = async (path: string, typeScript: boolean, origin: FormatOrig
 export const importModule = async (path: string, file: string): Promise<unknown> => {
   const typeScript = TYPESCRIPT.has(extname(path))
   const origin = moduleFormatOf(path)
-  if (typeScript) (origin.format === "module" ? registerModuleTypeScript : registerCommonJsTypeScript)()
+  if (typeScript && origin.format === "module") await registerModuleTypeScript()
+  else if (typeScript) registerCommonJsTypeScript()
   try {
     return origin.format === "module" ? await import(pathToFileURL(path).href) : await requireFile(path, typeScript, origin)
   } catch (error) {

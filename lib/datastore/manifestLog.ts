@@ -36,7 +36,7 @@ export const tableCrc32 = (): ((data: Uint8Array) => number) => {
   }
 }
 
-const crc32: (data: Uint8Array) => number = typeof zlib.crc32 === "function" ? (data) => zlib.crc32(data) : tableCrc32()
+const crc32: (data: Uint8Array) => number = typeof zlib.crc32 === "function" ? zlib.crc32 : tableCrc32()
 
 const hex8 = (n: number): string => n.toString(16).padStart(CRC_DIGITS, "0")
 
