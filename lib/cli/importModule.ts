@@ -38,20 +38,8 @@ const registerCommonJsTypeScript = (): void => {
   commonJsHooks = true
 }
 
-/**
- * Lets `import()` load TypeScript too. Node runs module hooks on a thread of their own, which takes about
- * 130 ms to start here, so only ES module flow files register them. The CommonJS hooks come along: an ES
- * module may import a CommonJS TypeScript file, which Node's CommonJS loader then compiles. Imported, not
- * required: the CommonJS build of tsx's module API (4.23) points the hooks thread at a file that is not there.
- */
-const registerModuleTypeScript = (): Promise<void> =>
-  (moduleHooks ??= import("tsx/esm/api").then(({ register }) => {
-    register()
-    registerCommonJsTypeScript()
-  }))
-
-/** Puts the library's entry points into `require.cache` as the ES modules this process already runs. */
-const seedRequireCache = async (): Promise<void> => {
+/** Puts the library's entry points into `require.cache` as the ES modules this process runs (once). */
+const seedRequireCache = (): Promise<void> => {
   const seed = async (entry: string): Promise<void> => {
     const path = require.resolve(entry)
     if (Object.hasOwn(require.cache, path)) return
@@ -61,8 +49,24 @@ const seedRequireCache = async (): Promise<void> => {
     cached.loaded = true
     require.cache[path] = cached
   }
-  await Promise.all(ENTRY_POINTS.map(seed))
+  return (cacheSeeded ??= Promise.all(ENTRY_POINTS.map(seed)).then(() => undefined))
 }
+
+/**
+ * Lets `import()` load TypeScript too. Node runs module hooks on a thread of their own, which takes about
+ * 130 ms to start here, so only ES module flow files register them. The CommonJS hooks come along: an ES
+ * module may import a CommonJS TypeScript file, which Node's CommonJS loader then compiles (and which shares
+ * this process's artiflow like any CommonJS file). The package's own modules are loaded first: once the hooks
+ * are registered, every module loaded goes through their thread. Imported, not required: the CommonJS build
+ * of tsx's module API (4.23) points the hooks thread at a file that is not there.
+ */
+const registerModuleTypeScript = (): Promise<void> =>
+  (moduleHooks ??= seedRequireCache()
+    .then(() => import("tsx/esm/api"))
+    .then(({ register }) => {
+      register()
+      registerCommonJsTypeScript()
+    }))
 
 /** A CommonJS file cannot wait at top level: say so, and how to make it an ES module. */
 const isTopLevelAwaitInCommonJs = (error: unknown): boolean => {
@@ -99,8 +103,7 @@ const errorCode = (error: unknown): unknown => (typeof error === "object" && err
 
 /** Loads a CommonJS-format file with `require`, the way `node file` would. */
 const requireFile = async (path: string, typeScript: boolean, origin: FormatOrigin): Promise<unknown> => {
-  cacheSeeded ??= seedRequireCache()
-  await cacheSeeded
+  await seedRequireCache()
   try {
     return createRequire(path)(path)
   } catch (error) {
