@@ -2,7 +2,7 @@
  * The dispatcher imports a command's module only when that command runs: `--help` lists the commands from
  * their entries, without loading the interpreter, the client, the report or the TypeScript loader. Each
  * entry's summary is the one its command declares. dist/ is bundled, so what a process loaded is told in
- * source modules: esbuild, asked for the same build as scripts/build.ts (not written), says which sources
+ * source modules: esbuild, asked for the same build as spec/build/build.ts (not written), says which sources
  * each file of dist/ holds.
  */
 import { execFile } from "node:child_process"
@@ -11,7 +11,7 @@ import { promisify } from "node:util"
 import { build } from "esbuild"
 import { beforeAll, describe, expect, test } from "vitest"
 import { COMMANDS } from "../../lib/cli/cli.js"
-import { BUNDLE } from "../../scripts/bundle.js"
+import { BUNDLE } from "../build/bundle.js"
 import { root } from "./process.js"
 
 /** Modules no command's help needs: the interpreter, the store and codec, the client, the report's renderers. */

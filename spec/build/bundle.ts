@@ -9,7 +9,7 @@
 import type { BuildOptions } from "esbuild"
 import { fileURLToPath } from "node:url"
 
-export const root = fileURLToPath(new URL("..", import.meta.url))
+export const root = fileURLToPath(new URL("../..", import.meta.url))
 
 export const BUNDLE = {
   absWorkingDir: root,
