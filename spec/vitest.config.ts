@@ -34,7 +34,7 @@ const serverProject = (name: string, include: string, globalSetup: string) => ({
     exclude: ["spec/compilers/**", "**/node_modules/**"],
     env: {
       ARTIFLOW_VERIFY: "1",
-      // @aws-sdk prints a NodeVersionSupportWarning on Node 20 (supported until January 2027) otherwise
+      // else every S3Client prints a NodeVersionSupportWarning on Node 20 (our pinned SDK supports it)
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true"
     },
     globalSetup: [globalSetup]

@@ -3,6 +3,7 @@
  * version, and turns errors into messages and exit codes (0 success, 1 a run failed or a spun function threw,
  * 2 a usage error: a bad command line, an unknown flow, run, step, task or artifact, an invalid parameter or flow).
  */
+import { packageVersion } from "../ownPackage.js"
 import { parseArgs } from "./args.js"
 import type { ParsedArgs } from "./args.js"
 import { EXIT, helpText } from "./command.js"
@@ -76,7 +77,7 @@ const MAIN_HELP = helpText(
       title: "Exit codes",
       rows: [
         ["0", "success"],
-        ["1", "the run failed (artiflow resume picks it up), or the function spin ran threw"],
+        ["1", "the run failed (artiflow resume picks it up), the function spin ran threw, or the store could not be used"],
         ["2", "usage error: bad arguments, an unknown flow, run, step, task or artifact, an invalid parameter"]
       ]
     }
@@ -126,7 +127,7 @@ const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> =>
     return EXIT.ok
   }
   if (name === "--version" || name === "-v") {
-    writeLine(io.stdout, `artiflow ${(await import("../interpreter/meta.js")).ARTIFLOW_VERSION}`)
+    writeLine(io.stdout, `artiflow ${packageVersion()}`)
     return EXIT.ok
   }
   if (name === "help") {

@@ -6,9 +6,9 @@
  */
 import { existsSync, statSync } from "node:fs"
 import { resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import { FlowValue } from "../dsl/FlowValue.js"
 import { UsageError } from "./errors.js"
+import { withoutLoaderFrames } from "./frames.js"
 import { ModuleLoadError, importModule } from "./importModule.js"
 
 /** A flow found in a file: the export it came from and the flow value. */
@@ -39,21 +39,12 @@ const exportedFlows = (file: string, module: Readonly<Record<string, unknown>>):
 const describeExports = (flows: ReadonlyArray<LoadedFlow>): string =>
   flows.map(({ exportName, flow }) => (exportName === flow.name ? exportName : `${exportName} (flow '${flow.name}')`)).join(", ")
 
-const ownCode = fileURLToPath(new URL("..", import.meta.url))
-
-/** Frames of Node's loaders, of tsx and esbuild (compiling TypeScript) and of this CLI: how the file loaded, not why it failed. */
-const isLoaderFrame = (line: string): boolean =>
-  /^\s*at /.test(line) && (/\(?node:/.test(line) || /\/node_modules\/(tsx|esbuild)\//.test(line) || line.includes(ownCode))
-
 /** Why a file did not load: an artiflow rule's message as is, anything else with its stack (it is the user's bug). */
 const loadFailure = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error)
   const isArtiflowError = typeof (error as { _tag?: unknown })._tag === "string"
   if (isArtiflowError || error.stack === undefined) return error.message
-  return error.stack
-    .split("\n")
-    .filter((line) => !isLoaderFrame(line))
-    .join("\n")
+  return withoutLoaderFrames(error.stack)
 }
 
 /** A module's exports as name → value: a CommonJS file may export one flow as `module.exports` itself. */

@@ -1,8 +1,10 @@
 /** The datastore a command reads or writes: `--store <dir | s3://bucket/prefix>`, else the default store. */
 import type { Datastore } from "../datastore/Datastore.js"
 import { defaultStore, storeAt } from "../datastore/storeAt.js"
+import { StorageError } from "../errors.js"
 import { stringOption } from "./args.js"
 import type { ParsedArgs } from "./args.js"
+import { UsageError } from "./errors.js"
 
 /**
  * The store `--store` names (a directory, relative to the working directory, or `s3://bucket/prefix`), else
@@ -10,7 +12,13 @@ import type { ParsedArgs } from "./args.js"
  */
 export const storeOf = (args: ParsedArgs): Datastore => {
   const location = stringOption(args, "store")
-  return location === undefined ? defaultStore() : storeAt(location)
+  try {
+    return location === undefined ? defaultStore() : storeAt(location)
+  } catch (error) {
+    // A location that names no store (`s3://Bad_Bucket`) is a wrong argument, not a store that failed: exit 2.
+    if (!(error instanceof StorageError)) throw error
+    throw new UsageError(location === undefined ? `${error.message} (it is ARTIFLOW_STORE's value)` : error.message)
+  }
 }
 
 /** `--store <dir>` to repeat in a suggested command, or "" when the default store was used. */

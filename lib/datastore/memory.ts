@@ -108,7 +108,8 @@ class Memory implements MemoryStore {
 
   async readManifestRecords(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>> {
     const run = this.run(flow, runId)
-    return run.manifests.map((text, i) => lazyRecord(text, `record ${i + 1} of ${this.where(flow, runId)}`))
+    const where = this.where(flow, runId)
+    return run.manifests.map((text, index) => lazyRecord(text, where, index))
   }
 
   private run(flow: string, runId: string): StoredRun {

@@ -27,7 +27,7 @@ import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun, isValidName } from "./names.js"
 import { DEFAULT_CACHE_BYTES, ReadCache } from "./readCache.js"
 import { decodeRunMeta, encodeRunMeta, newestFirst, summarize } from "./records.js"
-import { S3Api, loadSdk } from "./s3Api.js"
+import { S3Api, newS3Client } from "./s3Api.js"
 import type { S3ClientLike } from "./s3Api.js"
 import { S3Blobs } from "./s3Blobs.js"
 import { S3Manifests } from "./s3Manifests.js"
@@ -74,20 +74,16 @@ const isAwsEndpoint = (endpoint: string): boolean => {
 }
 
 /** The default client: the options, the AWS environment, and checksums only where S3 requires them. */
-const makeClient = async (options: S3StoreOptions, region: string, endpoint: string | undefined): Promise<S3ClientLike> => {
-  const sdk = await loadSdk()
-  return new sdk.S3Client({
+const makeClient = (options: S3StoreOptions, region: string, endpoint: string | undefined): Promise<S3ClientLike> =>
+  newS3Client({
     region,
-    ...(endpoint !== undefined && { endpoint }),
+    endpoint,
     forcePathStyle: options.forcePathStyle ?? (endpoint !== undefined && !isAwsEndpoint(endpoint)),
-    ...(options.credentials !== undefined && { credentials: options.credentials }),
-    // S3-compatible servers (Ceph) refuse streamed uploads with checksum trailers; S3 needs none by default.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-    // Throttling (503 SlowDown) and dropped connections are retried with exponential backoff.
+    credentials: options.credentials,
+    // Throttling (503 SlowDown) and dropped connections are retried with exponential backoff (the SDK's default
+    // is 3 attempts).
     maxAttempts: 5
-  }) as unknown as S3ClientLike
-}
+  })
 
 /** Tasks a run keeps in flight by default on S3: each commit waits a round trip, and they share writes. */
 const PREFERRED_CONCURRENCY = 64

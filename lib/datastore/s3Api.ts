@@ -42,8 +42,12 @@ type SdkModule = typeof Sdk
 
 let sdkModule: Promise<SdkModule> | undefined
 
-/** The SDK, imported once per process; a clear StorageError when it is not installed. */
-export const loadSdk = (): Promise<SdkModule> =>
+/**
+ * The SDK, imported once per process; a clear StorageError when it is not installed. Not exported: its type
+ * would put an import of the SDK's types into this file's declarations, which breaks type-checking in every
+ * project that installs artiflow without the (optional) SDK.
+ */
+const loadSdk = (): Promise<SdkModule> =>
   (sdkModule ??= import("@aws-sdk/client-s3").catch((error: unknown) => {
     sdkModule = undefined
     throw new StorageError(
@@ -51,6 +55,31 @@ export const loadSdk = (): Promise<SdkModule> =>
       { cause: error }
     )
   }))
+
+/** How to make an SDK client, in artiflow's words. */
+export interface S3ClientSettings {
+  readonly region: string
+  readonly endpoint: string | undefined
+  readonly forcePathStyle: boolean
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined
+  readonly maxAttempts: number
+}
+
+/** A new `S3Client` of the SDK (imported on first use), sending and checking checksums only where S3 requires them. */
+export const newS3Client = async (settings: S3ClientSettings): Promise<S3ClientLike> => {
+  const sdk = await loadSdk()
+  const { region, endpoint, forcePathStyle, credentials, maxAttempts } = settings
+  return new sdk.S3Client({
+    region,
+    ...(endpoint !== undefined && { endpoint }),
+    forcePathStyle,
+    ...(credentials !== undefined && { credentials }),
+    // S3-compatible servers (Ceph) refuse streamed uploads with checksum trailers; S3 needs none by default.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts
+  }) as unknown as S3ClientLike
+}
 
 /** Connection-level failures: the endpoint is down, unreachable or not an S3 server. */
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE"])
@@ -66,22 +95,27 @@ interface SdkError {
 export const statusOf = (error: unknown): number | undefined =>
   typeof error === "object" && error !== null ? (error as SdkError).$metadata?.httpStatusCode : undefined
 
+/** Error names that say nothing the HTTP status does not (a HEAD request's answer has no body to name it). */
+const UNNAMED = new Set(["Error", "Unknown", "UnknownError", "NotFound", "Forbidden"])
+
 /** Why an S3 call failed, in words that say what to do. */
-const causeOf = (error: unknown, location: S3Location): string => {
+const causeOf = (operation: string, error: unknown, location: S3Location): string => {
   const { name, code, message } = (typeof error === "object" && error !== null ? error : {}) as SdkError
   const status = statusOf(error)
+  const named = name !== undefined && !UNNAMED.has(name) ? name : undefined
+  const http = status === undefined ? "" : `HTTP ${status}`
   if (code !== undefined && NETWORK_CODES.has(code)) return `cannot reach the endpoint (${code}): is the S3 server up?`
-  if (name === "NoSuchBucket") {
+  // HeadBucket answers a missing bucket with a bare 404; other calls name it NoSuchBucket.
+  if (name === "NoSuchBucket" || (operation === "HeadBucket" && status === 404)) {
     return `bucket '${location.bucket}' does not exist (artiflow never creates buckets: create it, or check the name)`
   }
   if (status === 403 || name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch" || name === "AccessDenied") {
-    return `access denied (${name ?? "HTTP 403"}): check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE) and their rights on the bucket`
+    const why = [named, http].filter((part) => part !== undefined && part !== "").join(", ")
+    return `access denied (${why}): check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE) and their rights on the bucket`
   }
-  const named = name !== undefined && name !== "Error" && name !== "Unknown" ? name : undefined
   const detail = message !== undefined && message !== "" && message !== "UnknownError" ? message : undefined
-  const http = status === undefined ? "" : ` (HTTP ${status})`
-  if (named === undefined) return `${detail ?? "an error without a message"}${http}`
-  return `${named}${http}${detail === undefined ? "" : `: ${detail}`}`
+  if (named === undefined) return `${detail ?? "an error without a message"}${http === "" ? "" : ` (${http})`}`
+  return `${named}${http === "" ? "" : ` (${http})`}${detail === undefined ? "" : `: ${detail}`}`
 }
 
 /** Whether a StorageError of this file says the object is not there (and not that the bucket is not). */
@@ -93,7 +127,7 @@ const isMissingObject = (error: unknown): boolean => {
 /** The StorageError for a failed call. */
 export const s3Error = (operation: string, key: string, location: S3Location, error: unknown): StorageError =>
   new StorageError(
-    `artiflow: S3 ${operation} of s3://${location.bucket}/${key} at ${location.endpoint} failed: ${causeOf(error, location)}`,
+    `artiflow: S3 ${operation} of s3://${location.bucket}/${key} at ${location.endpoint} failed: ${causeOf(operation, error, location)}`,
     { cause: error }
   )
 
@@ -156,6 +190,9 @@ export class S3Api {
           Bucket: this.location.bucket,
           Key: key,
           Body: body,
+          // Said outright: the SDK sets it from the body, except for an empty one (a large blob's pointer), for
+          // which it would print a warning about streams of unknown length on every write.
+          ContentLength: typeof body === "string" ? Buffer.byteLength(body) : body.byteLength,
           ...(options.onlyIfNew === true && { IfNoneMatch: "*" }),
           ...(options.metadata !== undefined && { Metadata: { ...options.metadata } })
         })

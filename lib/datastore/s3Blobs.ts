@@ -27,7 +27,7 @@ const PART_SIZE = 16 * 1024 * 1024
 /** Parts in flight at once. */
 const PARALLEL_PARTS = 6
 /** Multipart uploads older than this are a crashed writer's, never a live one's. */
-const STALE_UPLOAD_MS = 60 * 60 * 1000
+export const STALE_UPLOAD_MS = 60 * 60 * 1000
 
 /** The pointer object's metadata key (S3 lower-cases metadata names) naming the key that holds the bytes. */
 const DATA_KEY = "artiflow-data"

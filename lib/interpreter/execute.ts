@@ -90,6 +90,26 @@ export const printLine = (line: LogLine): void => {
   console.log(`[${line.flow}/${line.runId} ${line.step}/${line.taskId}] ${line.text}`)
 }
 
+/**
+ * Records a failed run and rejects with the RunFailedError naming where it failed. The caller learns which step
+ * failed even when the store can neither give nor take the run's status (a full disk, an S3 server that went
+ * down mid-run): the run then still reads as "running", and resume picks it up all the same.
+ */
+const fail = async (env: RunEnv, failure: RunEnv["failure"]): Promise<never> => {
+  const { step, taskId, cause } = failure ?? { step: "(run)", taskId: "-", cause: new Error("artiflow: the run stopped") }
+  const error = new RunFailedError(env.flow.name, env.runId, step, taskId, cause)
+  const record = async (): Promise<void> => {
+    const meta = await env.store.readRun(env.flow.name, env.runId)
+    if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
+    await env.store.updateRun({ ...meta, status: "failed", finishedAt: Date.now(), failure: { step, taskId, message: error.message } })
+  }
+  await record().catch((recordError: unknown) => {
+    error.message += ` (the run's failed status could not be recorded: ${messageOf(recordError)})`
+  })
+  env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "failed" })
+  throw error
+}
+
 /** The final record, values loaded where the scheduler holds entries only; a load that fails fails the run. */
 const finalArtifacts = async (env: RunEnv, end: Snapshot | undefined): Promise<Readonly<Record<string, unknown>> | undefined> => {
   if (end === undefined || env.failure !== undefined) return undefined
@@ -102,25 +122,12 @@ const finalArtifacts = async (env: RunEnv, end: Snapshot | undefined): Promise<R
 }
 
 const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promise<RunResult<Artifacts>> => {
+  if (env.failure !== undefined || end === undefined) return fail(env, env.failure)
   const meta = await env.store.readRun(env.flow.name, env.runId)
   if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
   const artifacts = await finalArtifacts(env, end)
-  const failure = env.failure
-  const finishedAt = Date.now()
-  if (failure !== undefined || artifacts === undefined) {
-    const { step, taskId, cause } = failure ?? { step: "(run)", taskId: "-", cause: new Error("artiflow: the run stopped") }
-    const error = new RunFailedError(env.flow.name, env.runId, step, taskId, cause)
-    // The caller learns which step failed even when the store cannot take the run's new status (a full disk):
-    // the run then still reads as "running", and resume picks it up all the same.
-    await env.store
-      .updateRun({ ...meta, status: "failed", finishedAt, failure: { step, taskId, message: error.message } })
-      .catch((updateError: unknown) => {
-        error.message += ` (the run's failed status could not be recorded: ${messageOf(updateError)})`
-      })
-    env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "failed" })
-    throw error
-  }
-  await env.store.updateRun({ ...meta, status: "succeeded", finishedAt })
+  if (env.failure !== undefined || artifacts === undefined) return fail(env, env.failure)
+  await env.store.updateRun({ ...meta, status: "succeeded", finishedAt: Date.now() })
   env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "succeeded" })
   return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: artifacts as Artifacts }
 }

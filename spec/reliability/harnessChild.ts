@@ -66,6 +66,9 @@ export class ChildLauncher {
       format: "esm",
       target: "node20",
       conditions: ["artiflow-source"],
+      // CommonJS packages bundled into an ES module (the AWS SDK) require Node's built-in modules at run time:
+      // give the bundle the `require` an ES module lacks.
+      banner: { js: 'import { createRequire as createRequireOfBundle } from "node:module"; const require = createRequireOfBundle(import.meta.url);' },
       logLevel: "silent"
     })
     return [outfile]
@@ -76,9 +79,14 @@ export class ChildLauncher {
     await Promise.all(scripts.map((script) => this.command(script)))
   }
 
-  async start(script: string, args: ReadonlyArray<string>): Promise<Child> {
+  /** Starts `script` with `args`; `env` adds to (or overrides) this process's environment. */
+  async start(script: string, args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Promise<Child> {
     const command = await this.command(script)
-    const child = spawn(process.execPath, [...command, ...args], { cwd: root, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [...command, ...args], {
+      cwd: root,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, ...env }
+    })
     let stdout = ""
     let stderr = ""
     const waiters: Array<{ readonly line: string; readonly resolve: () => void }> = []

@@ -4,7 +4,7 @@ import { run } from "../../interpreter/run.js"
 import type { RunOptions, RunResult } from "../../interpreter/run.js"
 import { positionalArgs, stringOption } from "../args.js"
 import type { ParsedArgs } from "../args.js"
-import { HELP_ROW, helpText, STORE_ROW } from "../command.js"
+import { FLOW_ROW, HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command, HelpSection } from "../command.js"
 import {
   EXECUTION_FLAGS,
@@ -23,9 +23,6 @@ import type { LoadedFlow } from "../loadFlow.js"
 import { CONFIG_OPTIONS, CONFIG_ROWS, CONFIG_USAGE, configHelpRows, configsFromArgs } from "../configs.js"
 import { paramHelpRows, paramsFromOptions } from "../params.js"
 import { quoteArg, storeOf, storeSuffix } from "../store.js"
-
-/** The flow chosen by `--flow`, repeated in suggested commands. */
-export const FLOW_ROW = ["--flow <name>", "the flow to use when the file exports several (export or flow name)"] as const
 
 const OWN_OPTIONS = ["flow", "store", ...CONFIG_OPTIONS, ...EXECUTION_OPTIONS]
 const USAGE = `artiflow run <file.ts> [--flow <name>] [--<param> <value>]... ${CONFIG_USAGE} [--store <dir>] ${EXECUTION_USAGE}`

@@ -11,7 +11,10 @@
  * - a failed attempt followed by a retry that succeeds (body task 2), so failed manifests are committed too;
  * - a manifest of over 512 KiB (`ledger`: 40 inline artifacts of 15 KB), which Node appends in two write
  *   calls: a kill between them leaves a torn record at the end of the log, which readers must not see;
- * - foreach, split and both kinds of join; run.json created, then replaced at the end.
+ * - foreach, split and both kinds of join; run.json created, then replaced at the end;
+ * - with the `bulkBytes` parameter, a raw blob of that many incompressible bytes (`bulk` of body task 3): the
+ *   S3 variant of the crash test makes it larger than the S3 store's multipart threshold, so that kills land
+ *   inside multipart uploads (the default, 8 bytes, stays inline and costs nothing).
  *
  * Imported by the child processes (through tsx or a bundle) and by the specs (for reference runs and
  * in-process resumes): it must not import anything but the library.
@@ -48,6 +51,20 @@ const ledger = (): Record<PageName, string> => {
   return pages as Record<PageName, string>
 }
 
+/** `size` bytes that no compressor shrinks, the same on every run (an LCG, a 32-bit word at a time). */
+const noise = (size: number): Uint8Array => {
+  const words = new Uint32Array(Math.ceil(size / 4))
+  let x = 0x2545_f491
+  for (let i = 0; i < words.length; i++) {
+    x = (Math.imul(x, 1_664_525) + 1_013_904_223) >>> 0
+    words[i] = x
+  }
+  return new Uint8Array(words.buffer, 0, size)
+}
+
+/** The foreach body task whose `bulk` has `bulkBytes` bytes (the others' have 8). */
+const BULK_TASK = 3
+
 const samples = (count: number, scale: number): Float64Array => {
   const values = new Float64Array(count)
   for (let i = 0; i < count; i++) values[i] = (((i * 7919) % 10_007) / 10_007) * scale
@@ -56,7 +73,12 @@ const samples = (count: number, scale: number): Float64Array => {
 
 /** Builds the flow under `name`, so that the concurrency test can run distinct flows storing related values. */
 export const crashFlow = (name: string) =>
-  flow(name, { params: { width: param(t.number, { default: 6, help: "foreach width" }) } }).pipe(
+  flow(name, {
+    params: {
+      width: param(t.number, { default: 6, help: "foreach width" }),
+      bulkBytes: param(t.number, { default: 8, help: "bytes of body task 3's raw blob" })
+    }
+  }).pipe(
     step("start", (a) => ({
       items: Array.from({ length: a.width }, (_, i) => i),
       table: Array.from({ length: TABLE_ROWS }, (_, i) => ({ id: i, name: `row-${i % 50}`, score: (i % 97) / a.width })),
@@ -74,7 +96,8 @@ export const crashFlow = (name: string) =>
             square: ctx.input * ctx.input,
             label: `item-${ctx.input}-of-${a.items.length}`,
             samples: samples(ctx.input === 0 ? BIG_SAMPLES : 8, ctx.input + 1),
-            nested: { weights: Float32Array.from({ length: ctx.input === 1 ? 20_000 : 4 }, (_, i) => i / 3) }
+            nested: { weights: Float32Array.from({ length: ctx.input === 1 ? 20_000 : 4 }, (_, i) => i / 3) },
+            bulk: noise(ctx.input === BULK_TASK ? a.bulkBytes : 8)
           }
         },
         { retry: 1 }

@@ -1,6 +1,7 @@
 /**
- * Child process of the crash harness: runs (or resumes) the {@link Crash} flow on a local store, and may be
- * killed with SIGKILL while it does.
+ * Child process of the crash harness: runs (or resumes) the {@link Crash} flow on a store, and may be killed
+ * with SIGKILL while it does. The store is a location, as `storeAt` takes it: a directory (a local store) or
+ * `s3://bucket/prefix` (an S3 store, reached with the AWS environment the parent gives the child).
  *
  *     node killable.js '<JSON of KillableJob>'
  *
@@ -8,22 +9,37 @@
  * there), and, if nobody killed it, one line of JSON ({@link KillableResult}) when the run has succeeded.
  *
  * With `selfKill`, the child sends itself SIGKILL at its `point`-th persistence call (blob write, run
- * creation or update, manifest commit), `turns` turns of the event loop after starting it (0: just before):
- * the kill then lands at an exact place inside persistence (between a temp file's write and its rename,
- * say), where a timer in the parent lands wherever the run happens to be. The kernel delivers a SIGKILL the
+ * creation or update, manifest commit), `turns` turns of the event loop after starting it (0: just before),
+ * or `afterMs` milliseconds after (an S3 request takes milliseconds, not turns): the kill then lands at an
+ * exact place inside persistence (between a temp file's write and its rename, amid the parts of a multipart
+ * upload), where a timer in the parent lands wherever the run happens to be. The kernel delivers a SIGKILL the
  * same way whoever sends it: no handler runs, no buffer is flushed, threads doing I/O die with the process.
  */
-import { localStore, resume, run } from "../../../lib/index.js"
+import { resume, run, storeAt } from "../../../lib/index.js"
 import type { BlobInfo, Datastore, RunMeta, TagChange, TaskManifest } from "../../../lib/index.js"
 import { Crash } from "./crashFlow.js"
 
+/** Where a child kills itself. */
+export interface SelfKill {
+  /** The persistence call to die in: the `point`-th (of blob writes larger than `minBlobBytes`, when given). */
+  readonly point: number
+  readonly minBlobBytes?: number
+  /** Turns of the event loop after the call starts (0: just before it)... */
+  readonly turns?: number
+  /** ...or milliseconds after it starts. */
+  readonly afterMs?: number
+}
+
 /** What the parent asks a child to do. */
 export interface KillableJob {
+  /** The store's location: a directory, or `s3://bucket/prefix`. */
   readonly store: string
   readonly runId: string
   /** Resume this run; without it, start a new run. */
   readonly origin?: string
-  readonly selfKill?: { readonly point: number; readonly turns: number }
+  /** Parameters of a new run (a resume takes its origin's). */
+  readonly params?: { readonly bulkBytes?: number }
+  readonly selfKill?: SelfKill
 }
 
 /** What a child that was not killed reports. */
@@ -47,27 +63,43 @@ const afterTurns = (turns: number, then: () => void): void => {
 /** Delegates to `inner`, counting the calls that write, and dies at the planned one. */
 class KillSwitch implements Datastore {
   calls = 0
+  /** Calls that count towards the plan's point. */
+  private counted = 0
 
   constructor(
     private readonly inner: Datastore,
-    private readonly plan: KillableJob["selfKill"]
+    private readonly plan: SelfKill | undefined
   ) {}
 
   get description(): string {
     return this.inner.description
   }
 
-  private writing<T>(call: () => Promise<T>): Promise<T> {
+  get preferredConcurrency(): number | undefined {
+    return this.inner.preferredConcurrency
+  }
+
+  private writing<T>(call: () => Promise<T>, blobBytes?: number): Promise<T> {
     this.calls++
-    if (this.plan === undefined || this.calls !== this.plan.point) return call()
-    if (this.plan.turns === 0) die()
+    const plan = this.plan
+    if (plan === undefined) return call()
+    if (plan.minBlobBytes !== undefined && (blobBytes === undefined || blobBytes <= plan.minBlobBytes)) return call()
+    this.counted++
+    if (this.counted !== plan.point) return call()
+    if (plan.afterMs !== undefined) {
+      const pending = call()
+      setTimeout(die, plan.afterMs)
+      return pending
+    }
+    const turns = plan.turns ?? 0
+    if (turns === 0) die()
     const pending = call()
-    afterTurns(this.plan.turns, die)
+    afterTurns(turns, die)
     return pending
   }
 
   writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
-    return this.writing(() => this.inner.writeBlob(bytes))
+    return this.writing(() => this.inner.writeBlob(bytes), bytes.byteLength)
   }
   createRun(meta: RunMeta): Promise<void> {
     return this.writing(() => this.inner.createRun(meta))
@@ -102,14 +134,14 @@ class KillSwitch implements Datastore {
 }
 
 const job = JSON.parse(process.argv[2] ?? "{}") as KillableJob
-const store = new KillSwitch(localStore(job.store), job.selfKill)
+const store = new KillSwitch(storeAt(job.store), job.selfKill)
 const quiet = (): void => {}
 
 process.stdout.write("ready\n")
 const started = performance.now()
 const result =
   job.origin === undefined
-    ? await run(Crash, { store, runId: job.runId, log: quiet })
+    ? await run(Crash, { store, runId: job.runId, params: job.params ?? {}, log: quiet })
     : await resume(Crash, { store, origin: job.origin, runId: job.runId, log: quiet })
 const report: KillableResult = { runId: result.runId, persistCalls: store.calls, runMs: performance.now() - started }
 process.stdout.write(`${JSON.stringify(report)}\n`)

@@ -12,7 +12,7 @@ export interface Started<Server> {
   readonly script: ServerScript
 }
 
-/** Ceph's start is ~10 s here, up to a minute on a loaded machine. */
+/** Ceph's start is ~3-5 s here, 10-20 s on a loaded machine; these leave room for much slower ones. */
 const clusterTimeoutMs = 240_000
 const gatewayTimeoutMs = 120_000
 const redisTimeoutMs = 30_000

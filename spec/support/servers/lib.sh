@@ -37,16 +37,18 @@ redis_answers() {
   ( exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'PING\r\n' >&3 && read -r -t 5 reply <&3 && [[ $reply == +PONG* ]] ) 2>/dev/null
 }
 
-# until_up TRIES SECONDS DESCRIPTION COMMAND...: retries COMMAND; fails with DESCRIPTION when it never succeeds or
-# when one of our servers exited meanwhile (a port taken after all, a bad configuration: its log says why).
+# until_up TRIES SECONDS DESCRIPTION COMMAND...: retries COMMAND; fails with DESCRIPTION when it never succeeds,
+# when one of our servers exited meanwhile (a port taken after all, a bad configuration: its log says why), or when
+# the owner is gone (no use starting further).
 until_up() {
   local tries=$1 pause=$2 what=$3 pid i; shift 3
   for ((i = 0; i < tries; i++)); do
     "$@" && return 0
+    alive "$OWNER" || { echo "$what: PID $OWNER, which the servers were for, is gone" >&2; return 1; }
     for pid in "${SERVERS[@]}"; do alive "$pid" || { echo "$what: a server exited (PID $pid)" >&2; return 1; }; done
     sleep "$pause"
   done
-  echo "$what: not within $((tries)) tries" >&2
+  echo "$what: not within $tries tries" >&2
   return 1
 }
 

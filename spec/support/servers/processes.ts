@@ -36,7 +36,7 @@ export interface ScriptOptions {
   readonly timeoutMs: number
   /**
    * The process whose end, however it comes (SIGKILL too), ends the script within a second: the test run's main
-   * process (`testRunPid`), also for servers a test file starts in a worker, which the run may outlive.
+   * process (`testRunPid`), also for servers a test file starts in a worker (a worker may outlive the run).
    */
   readonly owner: number
 }
