@@ -11,6 +11,8 @@ export interface TaskFinished {
   readonly attempt: number
   readonly status: "succeeded" | "failed" | "cloned"
   readonly durationMs: number
+  /** The process that ran the attempt (absent for a task `resume` cloned: it did not run). */
+  readonly worker?: { readonly host: string; readonly pid: number }
 }
 
 /** A foreach fanned out (`done: 0`), a body finished (`done` counts them), or all bodies did. */
