@@ -84,7 +84,11 @@ export const spyingStore = (
       for (const _ of manifests) commits.push(`${flow}/${runId}`)
       return store.commitManifests(flow, runId, manifests)
     },
-    readManifests: (flow, runId) => store.readManifests(flow, runId)
+    readManifests: (flow, runId) => store.readManifests(flow, runId),
+    ...(store.putCacheEntry !== undefined && { putCacheEntry: store.putCacheEntry.bind(store) }),
+    ...(store.readCacheShapes !== undefined && { readCacheShapes: store.readCacheShapes.bind(store) }),
+    ...(store.readCacheEntry !== undefined && { readCacheEntry: store.readCacheEntry.bind(store) }),
+    ...(store.listCacheEntries !== undefined && { listCacheEntries: store.listCacheEntries.bind(store) })
   }
   return { store: spying, writes, reads, runWrites, commits }
 }

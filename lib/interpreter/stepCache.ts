@@ -1,0 +1,156 @@
+/**
+ * The step cache at run time (DESIGN.md §9, docs/caching.md). The scheduler asks it before running a task of a
+ * cached step, and tells it about every attempt that succeeded (not a caught one). The key is the flow, the
+ * step and the code version (sha256 of the function's source and the `version` option); an entry matches when
+ * every artifact its task read has the same hash in the current record and, in a foreach, the elements are the
+ * same (by hash), and the position too when the function looked at it (`ctx.index`, `ctx.taskId`,
+ * `ctx.foreachStack`). The index lives in the run's datastore (CacheEntry.ts), so every executor and every
+ * store shares it.
+ */
+import { contentHash } from "../codec/encode.js"
+import { sha256Hex } from "../codec/hash.js"
+import { CACHE_FORMAT, cacheEntryId } from "../datastore/CacheEntry.js"
+import type { CacheEntry, CacheShape } from "../datastore/CacheEntry.js"
+import type { Datastore } from "../datastore/Datastore.js"
+import type { StepNode } from "../dsl/ast.js"
+import type { AttemptSucceeded } from "../executor/Executor.js"
+import { CACHE_MODES, invalidCacheMode } from "../types/messages.js"
+import type { Position } from "./Position.js"
+import { taskIdOf } from "./Position.js"
+import { readTrackingOn } from "./reads.js"
+import type { Snapshot } from "./Snapshot.js"
+
+/**
+ * How a run uses the step cache: `"use"` (the default) answers cached steps from past runs and records what
+ * it computes; `"refresh"` runs every task anyway and records fresh entries; `"off"` neither reads nor writes.
+ */
+export type CacheMode = (typeof CACHE_MODES)[number]
+
+/** Whether `value` is a cache mode. */
+export const isCacheMode = (value: unknown): value is CacheMode =>
+  typeof value === "string" && (CACHE_MODES as ReadonlyArray<string>).includes(value)
+
+/** The mode, checked; a wrong one throws a message naming `where`, the option and the accepted values. */
+export const checkCacheMode = (where: string, value: unknown, fail: (message: string) => never): CacheMode => {
+  if (value === undefined) return "use"
+  return isCacheMode(value) ? value : fail(invalidCacheMode(where, value))
+}
+
+/** A step's code version: sha256 of its function's source and the `version` option. */
+const codeVersions = new WeakMap<StepNode, string>()
+const codeVersionOf = (node: StepNode): string => {
+  let version = codeVersions.get(node)
+  if (version === undefined) {
+    const option = node.options.cache
+    const given = typeof option === "object" ? (option.version ?? "") : ""
+    version = sha256Hex(`${node.fn.toString()}\u0000${given}`)
+    codeVersions.set(node, version)
+  }
+  return version
+}
+
+/** Whether a step is cached at all (its `cache` option). */
+export const isCached = (node: StepNode): boolean => node.options.cache !== undefined && node.options.cache !== false
+
+/** What a lookup or a record needs to know about one task. */
+export interface CacheTask {
+  readonly node: StepNode
+  readonly position: Position
+  readonly base: Snapshot
+}
+
+/** The step cache of one run. */
+export class StepCache {
+  private readonly shapes = new Map<string, Promise<ReadonlyArray<CacheShape>>>()
+
+  constructor(
+    private readonly store: Datastore,
+    private readonly flow: string,
+    readonly mode: CacheMode
+  ) {}
+
+  /** Whether this run looks entries up (mode "use", a store with a cache index, reads being tracked). */
+  private get reading(): boolean {
+    return this.mode === "use" && this.store.readCacheEntry !== undefined && readTrackingOn()
+  }
+
+  /** Whether this run records entries. */
+  private get writing(): boolean {
+    return this.mode !== "off" && this.store.putCacheEntry !== undefined && readTrackingOn()
+  }
+
+  private keyOf(node: StepNode): string {
+    return sha256Hex(JSON.stringify([this.flow, node.name, codeVersionOf(node)]))
+  }
+
+  /** The hashes of the task's foreach elements, outermost first; undefined when one cannot be hashed. */
+  private inputsOf(position: Position): ReadonlyArray<string> | undefined | null {
+    if (position.frames.length === 0) return undefined
+    const hashes: Array<string> = []
+    for (const frame of position.frames) {
+      const hash = contentHash(frame.input)
+      if (hash._tag === "Left") return null
+      hashes.push(hash.right)
+    }
+    return hashes
+  }
+
+  private shapesOf(key: string): Promise<ReadonlyArray<CacheShape>> {
+    let shapes = this.shapes.get(key)
+    if (shapes === undefined) {
+      shapes = this.store.readCacheShapes?.(key) ?? Promise.resolve([])
+      this.shapes.set(key, shapes)
+    }
+    return shapes
+  }
+
+  /** The newest entry that matches the task, or undefined (a miss; always one in modes other than "use"). */
+  async lookup(task: CacheTask): Promise<CacheEntry | undefined> {
+    if (!this.reading || !isCached(task.node)) return undefined
+    const inputs = this.inputsOf(task.position)
+    if (inputs === null) return undefined
+    const key = this.keyOf(task.node)
+    let best: CacheEntry | undefined
+    for (const shape of await this.shapesOf(key)) {
+      const reads: Record<string, string> = Object.create(null)
+      const complete = shape.names.every((name) => {
+        const entry = task.base.entries.get(name)
+        if (entry !== undefined) reads[name] = entry.hash
+        return entry !== undefined
+      })
+      if (!complete) continue
+      const id = cacheEntryId(reads, inputs, shape.positional ? taskIdOf(task.position) : undefined)
+      const found = await this.store.readCacheEntry?.(key, id)
+      if (found === undefined || found.flow !== this.flow || found.step !== task.node.name) continue
+      if (best === undefined || found.createdAt > best.createdAt) best = found
+    }
+    return best
+  }
+
+  /** Records a computed task (an attempt that succeeded on its own, not a caught failure) in the index. */
+  async record(task: CacheTask, runId: string, outcome: AttemptSucceeded): Promise<void> {
+    if (!this.writing || !isCached(task.node)) return
+    const inputs = this.inputsOf(task.position)
+    if (inputs === null) return
+    const taskId = taskIdOf(task.position)
+    const position = outcome.positional === true ? taskId : undefined
+    const { reads, artifacts, removed, rewritten, written } = outcome
+    const entry: CacheEntry = {
+      format: CACHE_FORMAT,
+      key: this.keyOf(task.node),
+      id: cacheEntryId(reads, inputs, position),
+      flow: this.flow,
+      step: task.node.name,
+      reads,
+      ...(inputs !== undefined && { inputs }),
+      ...(position !== undefined && { position }),
+      artifacts,
+      ...(removed.length > 0 && { removed }),
+      ...(rewritten.length > 0 && { rewritten }),
+      written,
+      cachedFrom: { runId, taskId },
+      createdAt: Date.now()
+    }
+    await this.store.putCacheEntry?.(entry)
+  }
+}
