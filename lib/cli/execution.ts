@@ -4,8 +4,8 @@
  * `runs` and the other readers do not load), with their help rows and parsing in one place.
  */
 import type { ExecutionOptions } from "../interpreter/execute.js"
-import { isCacheMode } from "../interpreter/stepCache.js"
-import type { CacheMode } from "../interpreter/stepCache.js"
+import { isCacheMode } from "../dsl/cacheMode.js"
+import type { CacheMode } from "../dsl/cacheMode.js"
 import { tagsProblem } from "../tags.js"
 import { CACHE_MODE_LIST, describeValue } from "../types/messages.js"
 import { flagOption, positiveIntOption, repeatedOption, stringOption } from "./args.js"
@@ -13,13 +13,13 @@ import type { ParsedArgs } from "./args.js"
 import { UsageError } from "./errors.js"
 
 /** Option names (without --), for checking a command line. */
-export const EXECUTION_OPTIONS = ["max-workers", "max-foreach-items", "verify", "run-id", "tag", "cache", "threads", "redis", "queue"] as const
+export const EXECUTION_OPTIONS = ["max-workers", "max-foreach-items", "verify", "run-id", "tag", "threads", "redis", "queue", "cache"] as const
 
 /**
  * Options added after flows could have parameters of these names: a flow's parameter named like one of them
  * keeps the name (its `--<name>` sets the parameter).
  */
-export const LATER_OPTIONS: ReadonlyArray<string> = ["tag", "cache", "threads", "redis", "queue"]
+export const LATER_OPTIONS: ReadonlyArray<string> = ["tag", "threads", "redis", "queue", "cache"]
 
 /** Boolean flags among them (they take no value). */
 export const EXECUTION_FLAGS = ["verify"] as const
@@ -28,7 +28,7 @@ export const EXECUTION_FLAGS = ["verify"] as const
 export const EXECUTION_REPEATABLE = ["tag"] as const
 
 export const EXECUTION_USAGE =
-  "[--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]... [--cache use|refresh|off] [--threads <n> | --redis <url> [--queue <name>]]"
+  "[--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]... [--threads <n> | --redis <url> [--queue <name>]] [--cache <mode>]"
 
 export const EXECUTION_ROWS: ReadonlyArray<readonly [string, string]> = [
   ["--max-workers <n>", "run at most n tasks at once (default: CPU count x 4)"],
@@ -36,10 +36,10 @@ export const EXECUTION_ROWS: ReadonlyArray<readonly [string, string]> = [
   ["--verify", "fail a task that changed an inherited binary artifact in place (re-hashes them at each commit)"],
   ["--run-id <id>", "the new run's id (default: a new time-sortable id)"],
   ["--tag <t>", "tag the new run (repeatable: --tag nightly --tag gpu)"],
-  ["--cache <mode>", "the step cache: use (default: answer cached steps from past runs), refresh (run them, record anew), off"],
   ["--threads <n>", "run tasks on n worker threads of this process (CPU-bound steps use n cores)"],
   ["--redis <url>", "run tasks on artiflow workers (artiflow worker <file> --redis <url>) through this Redis"],
-  ["--queue <name>", "with --redis: the workers' queue (default: artiflow)"]
+  ["--queue <name>", "with --redis: the workers' queue (default: artiflow)"],
+  ["--cache <mode>", "the step cache: use (default: answer cached steps from past runs), refresh (run them, record anew), off"]
 ]
 
 /**

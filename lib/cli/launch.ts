@@ -45,7 +45,7 @@ const printArtifacts = (io: Io, artifacts: Readonly<Record<string, unknown>>): v
 }
 
 const printSummary = (io: Io, result: RunResult<unknown>, reporter: RunReporter, context: LaunchContext): void => {
-  const { succeeded, cloned, cached } = reporter.tasks
+  const { succeeded, cloned, cached = 0 } = reporter.tasks
   const took = reporter.durationMs === undefined ? "" : ` in ${formatDuration(reporter.durationMs)}`
   const origin = reporter.originRunId === undefined ? "" : ` from run ${reporter.originRunId}`
   const reused = cloned === 0 ? "" : `, ${cloned} reused${origin}`
@@ -58,7 +58,7 @@ const printSummary = (io: Io, result: RunResult<unknown>, reporter: RunReporter,
 const printFailure = (io: Io, error: RunFailedError, reporter: RunReporter, context: LaunchContext): void => {
   writeLine(io.stderr, error.message)
   for (const frame of userFrames(error.cause)) writeLine(io.stderr, `    ${frame}`)
-  const { succeeded, cloned, cached } = reporter.tasks
+  const { succeeded, cloned, cached = 0 } = reporter.tasks
   const notRun = [cloned === 0 ? "" : `${cloned} reused`, cached === 0 ? "" : `${cached} cached`].filter((part) => part !== "")
   const reused = notRun.length === 0 ? "" : ` (${notRun.join(", ")})`
   writeLine(io.stderr, `${plural(succeeded + cloned + cached, "task")} succeeded before the failure${reused}`)

@@ -16,8 +16,8 @@ export interface TaskCounts {
   readonly succeeded: number
   readonly failed: number
   readonly cloned: number
-  /** Answered by the step cache (their functions did not run). */
-  readonly cached: number
+  /** Answered by the step cache (their functions did not run); absent when none. */
+  readonly cached?: number
 }
 
 /** The steps and joins that run once per foreach element (a foreach's own join runs once, so it is not one). */
@@ -90,7 +90,8 @@ export class RunReporter {
 
   /** Tasks by how they ended (a failed attempt that was retried counts as failed too). */
   get tasks(): TaskCounts {
-    return { ...this.counts }
+    const { cached, ...counts } = this.counts
+    return cached === 0 ? counts : { ...counts, cached }
   }
 
   /** The run a resumed run reuses tasks from. */

@@ -13,7 +13,7 @@ import type { RunEvent } from "./events.js"
 import type { ReusePlan } from "./reuse.js"
 import type { Semaphore } from "./Semaphore.js"
 import { StepCache } from "./stepCache.js"
-import type { CacheMode } from "./stepCache.js"
+import type { CacheMode } from "../dsl/cacheMode.js"
 
 /** A line written with `ctx.log`, with where it came from. */
 export interface LogLine {

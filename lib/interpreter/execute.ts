@@ -20,7 +20,7 @@ import { verifyByDefault } from "./verify.js"
 import { freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { recordOf } from "./values.js"
-import type { CacheMode } from "./stepCache.js"
+import type { CacheMode } from "../dsl/cacheMode.js"
 import { runNodes } from "./walk.js"
 
 /** How a run is carried out: the options `run` and `resume` share. */
@@ -79,8 +79,8 @@ export interface RunResult<Artifacts> {
   readonly status: "succeeded"
   /** The final record, frozen. */
   readonly artifacts: Artifacts
-  /** How many tasks the step cache answered (their functions did not run). */
-  readonly cachedTasks: number
+  /** How many tasks the step cache answered (their functions did not run); absent when none. */
+  readonly cachedTasks?: number
 }
 
 /**
@@ -141,7 +141,7 @@ const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promis
   if (env.failure !== undefined || artifacts === undefined) return fail(env, env.failure)
   await env.store.updateRun({ ...meta, status: "succeeded", finishedAt: Date.now(), ...cachedCount(env) })
   env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "succeeded" })
-  return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: artifacts as Artifacts, cachedTasks: env.cachedTasks }
+  return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: artifacts as Artifacts, ...cachedCount(env) }
 }
 
 export const execute = async (

@@ -14,27 +14,13 @@ import type { CacheEntry, CacheShape } from "../datastore/CacheEntry.js"
 import type { Datastore } from "../datastore/Datastore.js"
 import type { StepNode } from "../dsl/ast.js"
 import type { AttemptSucceeded } from "../executor/Executor.js"
-import { CACHE_MODES, invalidCacheMode } from "../types/messages.js"
+import type { CacheMode } from "../dsl/cacheMode.js"
 import type { Position } from "./Position.js"
 import { taskIdOf } from "./Position.js"
 import { readTrackingOn } from "./reads.js"
 import type { Snapshot } from "./Snapshot.js"
 
-/**
- * How a run uses the step cache: `"use"` (the default) answers cached steps from past runs and records what
- * it computes; `"refresh"` runs every task anyway and records fresh entries; `"off"` neither reads nor writes.
- */
-export type CacheMode = (typeof CACHE_MODES)[number]
-
-/** Whether `value` is a cache mode. */
-export const isCacheMode = (value: unknown): value is CacheMode =>
-  typeof value === "string" && (CACHE_MODES as ReadonlyArray<string>).includes(value)
-
-/** The mode, checked; a wrong one throws a message naming `where`, the option and the accepted values. */
-export const checkCacheMode = (where: string, value: unknown, fail: (message: string) => never): CacheMode => {
-  if (value === undefined) return "use"
-  return isCacheMode(value) ? value : fail(invalidCacheMode(where, value))
-}
+export type { CacheMode }
 
 /** A step's code version: sha256 of its function's source and the `version` option. */
 const codeVersions = new WeakMap<StepNode, string>()
