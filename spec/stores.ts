@@ -85,9 +85,8 @@ export const spyingStore = (
       return store.commitManifests(flow, runId, manifests)
     },
     readManifests: (flow, runId) => store.readManifests(flow, runId),
-    ...(store.putCacheEntry !== undefined && { putCacheEntry: store.putCacheEntry.bind(store) }),
-    ...(store.readCacheShapes !== undefined && { readCacheShapes: store.readCacheShapes.bind(store) }),
-    ...(store.readCacheEntry !== undefined && { readCacheEntry: store.readCacheEntry.bind(store) }),
+    ...(store.putCacheEntries !== undefined && { putCacheEntries: store.putCacheEntries.bind(store) }),
+    ...(store.readCacheEntries !== undefined && { readCacheEntries: store.readCacheEntries.bind(store) }),
     ...(store.listCacheEntries !== undefined && { listCacheEntries: store.listCacheEntries.bind(store) })
   }
   return { store: spying, writes, reads, runWrites, commits }

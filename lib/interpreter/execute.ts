@@ -99,6 +99,17 @@ export const printLine = (line: LogLine): void => {
   console.log(`[${line.flow}/${line.runId} ${line.step}/${line.taskId}] ${line.text}`)
 }
 
+/**
+ * Writes what the step cache recorded and has not written yet. The index failing to take it costs later runs
+ * their hits, never this run: the failure goes to the run's log.
+ */
+const flushCache = async (env: RunEnv): Promise<void> => {
+  await env.cache.flush().catch((error: unknown) => {
+    const text = `artiflow: the step cache could not record this run's tasks (${messageOf(error)}); later runs will compute them again`
+    env.log({ flow: env.flow.name, runId: env.runId, step: "(run)", taskId: "-", attempt: 0, text })
+  })
+}
+
 /** The run metadata's count of cached tasks (absent when none: runs without cached steps store nothing new). */
 const cachedCount = (env: RunEnv): { readonly cachedTasks?: number } => (env.cachedTasks > 0 ? { cachedTasks: env.cachedTasks } : {})
 
@@ -110,6 +121,8 @@ const cachedCount = (env: RunEnv): { readonly cachedTasks?: number } => (env.cac
 const fail = async (env: RunEnv, failure: RunEnv["failure"]): Promise<never> => {
   const { step, taskId, cause } = failure ?? { step: "(run)", taskId: "-", cause: new Error("artiflow: the run stopped") }
   const error = new RunFailedError(env.flow.name, env.runId, step, taskId, cause)
+  // What succeeded before the failure is worth as much to the cache as in a run that succeeds.
+  await flushCache(env)
   const record = async (): Promise<void> => {
     const meta = await env.store.readRun(env.flow.name, env.runId)
     if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
@@ -139,6 +152,7 @@ const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promis
   if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
   const artifacts = await finalArtifacts(env, end)
   if (env.failure !== undefined || artifacts === undefined) return fail(env, env.failure)
+  await flushCache(env)
   await env.store.updateRun({ ...meta, status: "succeeded", finishedAt: Date.now(), ...cachedCount(env) })
   env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "succeeded" })
   return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: artifacts as Artifacts, ...cachedCount(env) }

@@ -11,6 +11,7 @@ import { contentHash } from "../codec/encode.js"
 import { sha256Hex } from "../codec/hash.js"
 import { CACHE_FORMAT, cacheEntryId } from "../datastore/CacheEntry.js"
 import type { CacheEntry, CacheShape } from "../datastore/CacheEntry.js"
+import { shapeId, shapeOf } from "../datastore/CacheEntry.js"
 import type { Datastore } from "../datastore/Datastore.js"
 import type { StepNode } from "../dsl/ast.js"
 import type { AttemptSucceeded } from "../executor/Executor.js"
@@ -45,9 +46,38 @@ export interface CacheTask {
   readonly base: Snapshot
 }
 
-/** The step cache of one run. */
+/** A key's entries as one run sees them: by shape, then by id. */
+interface KeyIndex {
+  readonly shapes: Map<string, CacheShape>
+  readonly byId: Map<string, CacheEntry>
+}
+
+const indexOf = (entries: ReadonlyArray<CacheEntry>): KeyIndex => {
+  const index: KeyIndex = { shapes: new Map(), byId: new Map() }
+  for (const entry of entries) addTo(index, entry)
+  return index
+}
+
+const addTo = (index: KeyIndex, entry: CacheEntry): void => {
+  const shape = shapeOf(entry)
+  index.shapes.set(shapeId(shape), shape)
+  const known = index.byId.get(entry.id)
+  if (known === undefined || entry.createdAt >= known.createdAt) index.byId.set(entry.id, entry)
+}
+
+/** Entries a run holds before writing them as one batch (a pack per key): bounds memory and what a crash loses. */
+const FLUSH_EVERY = 2000
+
+/**
+ * The step cache of one run. A key's entries are read once, when a task of its step is first looked up, and
+ * indexed in memory: a lookup is then a hash of the task's reads and a map lookup. What the run computes is
+ * written in batches ({@link StepCache.flush}, at the latest when the run ends); tasks of this run that match
+ * an entry it recorded earlier (equal foreach elements) are answered from it at once.
+ */
 export class StepCache {
-  private readonly shapes = new Map<string, Promise<ReadonlyArray<CacheShape>>>()
+  private readonly keys = new Map<string, Promise<KeyIndex>>()
+  private pending: Array<CacheEntry> = []
+  private flushing: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly store: Datastore,
@@ -57,19 +87,19 @@ export class StepCache {
 
   /** Whether this run looks entries up (mode "use", a store with a cache index, reads being tracked). */
   private get reading(): boolean {
-    return this.mode === "use" && this.store.readCacheEntry !== undefined && readTrackingOn()
+    return this.mode === "use" && this.store.readCacheEntries !== undefined && readTrackingOn()
   }
 
   /** Whether this run records entries. */
   private get writing(): boolean {
-    return this.mode !== "off" && this.store.putCacheEntry !== undefined && readTrackingOn()
+    return this.mode !== "off" && this.store.putCacheEntries !== undefined && readTrackingOn()
   }
 
   private keyOf(node: StepNode): string {
     return sha256Hex(JSON.stringify([this.flow, node.name, codeVersionOf(node)]))
   }
 
-  /** The hashes of the task's foreach elements, outermost first; undefined when one cannot be hashed. */
+  /** The hashes of the task's foreach elements, outermost first; undefined outside a foreach, null when one cannot be hashed. */
   private inputsOf(position: Position): ReadonlyArray<string> | undefined | null {
     if (position.frames.length === 0) return undefined
     const hashes: Array<string> = []
@@ -81,13 +111,13 @@ export class StepCache {
     return hashes
   }
 
-  private shapesOf(key: string): Promise<ReadonlyArray<CacheShape>> {
-    let shapes = this.shapes.get(key)
-    if (shapes === undefined) {
-      shapes = this.store.readCacheShapes?.(key) ?? Promise.resolve([])
-      this.shapes.set(key, shapes)
+  private indexFor(key: string): Promise<KeyIndex> {
+    let index = this.keys.get(key)
+    if (index === undefined) {
+      index = (this.store.readCacheEntries?.(key) ?? Promise.resolve([])).then(indexOf)
+      this.keys.set(key, index)
     }
-    return shapes
+    return index
   }
 
   /** The newest entry that matches the task, or undefined (a miss; always one in modes other than "use"). */
@@ -95,9 +125,9 @@ export class StepCache {
     if (!this.reading || !isCached(task.node)) return undefined
     const inputs = this.inputsOf(task.position)
     if (inputs === null) return undefined
-    const key = this.keyOf(task.node)
+    const index = await this.indexFor(this.keyOf(task.node))
     let best: CacheEntry | undefined
-    for (const shape of await this.shapesOf(key)) {
+    for (const shape of index.shapes.values()) {
       const reads: Record<string, string> = Object.create(null)
       const complete = shape.names.every((name) => {
         const entry = task.base.entries.get(name)
@@ -105,15 +135,17 @@ export class StepCache {
         return entry !== undefined
       })
       if (!complete) continue
-      const id = cacheEntryId(reads, inputs, shape.positional ? taskIdOf(task.position) : undefined)
-      const found = await this.store.readCacheEntry?.(key, id)
+      const found = index.byId.get(cacheEntryId(reads, inputs, shape.positional ? taskIdOf(task.position) : undefined))
       if (found === undefined || found.flow !== this.flow || found.step !== task.node.name) continue
       if (best === undefined || found.createdAt > best.createdAt) best = found
     }
     return best
   }
 
-  /** Records a computed task (an attempt that succeeded on its own, not a caught failure) in the index. */
+  /**
+   * Records a computed task (an attempt that succeeded on its own, not a caught failure): into this run's
+   * index at once, into the store with the next batch.
+   */
   async record(task: CacheTask, runId: string, outcome: AttemptSucceeded): Promise<void> {
     if (!this.writing || !isCached(task.node)) return
     const inputs = this.inputsOf(task.position)
@@ -121,9 +153,10 @@ export class StepCache {
     const taskId = taskIdOf(task.position)
     const position = outcome.positional === true ? taskId : undefined
     const { reads, artifacts, removed, rewritten, written } = outcome
+    const key = this.keyOf(task.node)
     const entry: CacheEntry = {
       format: CACHE_FORMAT,
-      key: this.keyOf(task.node),
+      key,
       id: cacheEntryId(reads, inputs, position),
       flow: this.flow,
       step: task.node.name,
@@ -137,6 +170,18 @@ export class StepCache {
       cachedFrom: { runId, taskId },
       createdAt: Date.now()
     }
-    await this.store.putCacheEntry?.(entry)
+    if (this.reading) addTo(await this.indexFor(key), entry)
+    this.pending.push(entry)
+    if (this.pending.length >= FLUSH_EVERY) await this.flush()
+  }
+
+  /** Writes the entries recorded since the last flush, as one batch; the run calls it before it ends. */
+  flush(): Promise<void> {
+    const batch = this.pending
+    this.pending = []
+    // One batch at a time: a run's packs are written in the order it recorded them.
+    const next = this.flushing.then(() => (batch.length === 0 ? undefined : this.store.putCacheEntries?.(batch)))
+    this.flushing = next.catch(() => undefined)
+    return next
   }
 }

@@ -180,7 +180,10 @@ const commitCached = async (env: RunEnv, spec: TaskSpec, entry: CacheEntry): Pro
   return { snapshot: deriveSnapshot(spec.base, set, removed, ref), written: entry.written, reused: false }
 }
 
-/** Records a computed task in the step cache; the index failing to take it costs future hits, never this run. */
+/**
+ * Records a computed task in the step cache; the index failing to take it (when a batch is written) costs
+ * future hits, never this run.
+ */
 const recordInCache = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, outcome: AttemptSucceeded): Promise<void> => {
   if (work.kind !== "step") return
   await env.cache.record({ node: work.node, position: spec.position, base: spec.base }, env.runId, outcome).catch((error: unknown) => {
