@@ -2,7 +2,9 @@
  * The step cache's side of running a task (stepCache.ts decides hits): committing a task the cache answered,
  * and recording a computed one.
  */
+import { cacheEntryBlobs } from "../datastore/CacheEntry.js"
 import type { CacheEntry } from "../datastore/CacheEntry.js"
+import { IntegrityError, NotFoundError } from "../errors.js"
 import { loadValue } from "../datastore/load.js"
 import type { ArtifactEntry, TaskManifest } from "../datastore/Manifest.js"
 import type { AttemptSucceeded, AttemptWork } from "../executor/Executor.js"
@@ -12,27 +14,41 @@ import type { RunEnv } from "./RunEnv.js"
 import { deriveSnapshot, freezeValue, NOT_HELD } from "./Snapshot.js"
 import type { TaskResult, TaskSpec } from "./task.js"
 
-/** The values of a cache hit's outputs where the scheduler holds values (loaded, verified, frozen), else NOT_HELD. */
-const cachedValues = async (env: RunEnv, spec: TaskSpec, entry: CacheEntry): Promise<Changes> => {
+/**
+ * The values of a cache hit's outputs where the scheduler holds values (loaded, verified, frozen), else
+ * NOT_HELD once their blobs are known to exist; undefined when a value cannot be had (a blob deleted or damaged
+ * behind the index's back): the entry is then no hit, and the task runs.
+ */
+const cachedValues = async (env: RunEnv, spec: TaskSpec, entry: CacheEntry): Promise<Changes | undefined> => {
   const set = new Map<string, { readonly value: unknown; readonly entry: ArtifactEntry }>()
   const taskId = taskIdOf(spec.position)
-  for (const name of Object.keys(entry.artifacts)) {
-    const stored = entry.artifacts[name] as ArtifactEntry
-    const where = { flow: env.flow.name, runId: entry.cachedFrom.runId, step: spec.name, taskId, artifact: name }
-    const value = env.session.holdsValues ? freezeValue(await loadValue(env.store, stored, where)) : NOT_HELD
-    set.set(name, { value, entry: stored })
+  try {
+    if (!env.session.holdsValues) {
+      for (const hash of cacheEntryBlobs(entry)) if (!(await env.store.hasBlob(hash))) return undefined
+    }
+    for (const name of Object.keys(entry.artifacts)) {
+      const stored = entry.artifacts[name] as ArtifactEntry
+      const where = { flow: env.flow.name, runId: entry.cachedFrom.runId, step: spec.name, taskId, artifact: name }
+      const value = env.session.holdsValues ? freezeValue(await loadValue(env.store, stored, where)) : NOT_HELD
+      set.set(name, { value, entry: stored })
+    }
+  } catch (error) {
+    if (error instanceof NotFoundError || error instanceof IntegrityError) return undefined
+    throw error
   }
   return set
 }
 
 /**
  * Commits a task the step cache answered: its manifest reuses the entry's outputs by reference (no function
- * call, no encoding, no blob written) and says where they were computed (`cachedFrom`).
+ * call, no encoding, no blob written) and says where they were computed (`cachedFrom`). Undefined, committing
+ * nothing, when the entry's values cannot be had any more (see cachedValues).
  */
-export const commitCached = async (env: RunEnv, spec: TaskSpec, entry: CacheEntry): Promise<TaskResult> => {
+export const commitCached = async (env: RunEnv, spec: TaskSpec, entry: CacheEntry): Promise<TaskResult | undefined> => {
   const startedAt = Date.now()
   const taskId = taskIdOf(spec.position)
   const set = await cachedValues(env, spec, entry)
+  if (set === undefined) return undefined
   const removed = entry.removed ?? []
   const manifest: TaskManifest = {
     step: spec.name,

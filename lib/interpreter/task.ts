@@ -191,7 +191,8 @@ export const runTask = (env: RunEnv, spec: TaskSpec, work: AttemptWork, reuse = 
     if (work.kind === "step") {
       env.checkRunning()
       const hit = await env.cache.lookup({ node: work.node, position: spec.position, base: spec.base })
-      if (hit !== undefined) return await commitCached(env, spec, hit)
+      const answered = hit === undefined ? undefined : await commitCached(env, spec, hit)
+      if (answered !== undefined) return answered
     }
     const attempts = (spec.options.retry ?? 0) + 1
     // `failures` counts against `retry`; `number` is the next attempt number, past any the executor used up.
