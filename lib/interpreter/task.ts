@@ -5,7 +5,7 @@
  * itself is wrong, and the run fails at once. An executor that lost an attempt (a worker killed mid-task) runs
  * it again as a new attempt on its own: that costs no `retry`, and the lost try is never committed.
  */
-import type { SnapshotRef, StoredError, StoredInputReads, TaskManifest } from "../datastore/Manifest.js"
+import type { StoredError, TaskManifest } from "../datastore/Manifest.js"
 import { storeValue } from "../datastore/artifacts.js"
 import type { StepOptions } from "../dsl/ast.js"
 import {
@@ -18,6 +18,7 @@ import {
 import type { AttemptFailed, AttemptOutcome, AttemptSucceeded, AttemptWork } from "../executor/Executor.js"
 import { commitCached, recordInCache } from "./cachedTask.js"
 import { cloneTask } from "./clone.js"
+import { lineageOf } from "./joinReads.js"
 import type { Position } from "./Position.js"
 import { storedFrames, taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
@@ -61,7 +62,7 @@ const manifestOf = (
   spec: TaskSpec,
   outcome: AttemptOutcome,
   fields: Pick<TaskManifest, "status" | "artifacts"> &
-    Partial<Pick<TaskManifest, "error" | "removed" | "rewritten" | "reads" | "inputReads" | "cachedFrom">>
+    Partial<Pick<TaskManifest, "error" | "removed" | "rewritten" | "reads" | "inputReads" | "foreachReads" | "cachedFrom">>
 ): TaskManifest => {
   const { removed, rewritten, ...rest } = fields
   return {
@@ -106,23 +107,6 @@ const commitCaught = async (env: RunEnv, spec: TaskSpec, catchAs: string, outcom
   await env.commit(manifest)
   finished(env, spec, outcome, "succeeded")
   return { snapshot: deriveSnapshot(spec.base, changes, [], ref), written: [catchAs], reused: false }
-}
-
-/** The snapshot each join input is, by input label (branch name, or foreach task index). */
-const inputRef = (work: AttemptWork, input: string): SnapshotRef | undefined => {
-  if (work.kind === "split-join") return work.branches.find((branch) => branch.name === input)?.snapshot.ref
-  if (work.kind === "foreach-join") return work.ends[Number(input)]?.ref
-  return undefined
-}
-
-/** What a succeeded attempt's manifest says about what its function read. */
-const lineageOf = (work: AttemptWork, outcome: AttemptSucceeded): Pick<TaskManifest, "reads" | "inputReads"> => {
-  const inputReads: Array<StoredInputReads> = []
-  for (const { input, reads } of outcome.inputReads ?? []) {
-    const from = inputRef(work, input)
-    inputReads.push(from === undefined ? { input, reads } : { input, from, reads })
-  }
-  return inputReads.length === 0 ? { reads: outcome.reads } : { reads: outcome.reads, inputReads }
 }
 
 /** Commits a succeeded attempt; the task's snapshot is the executor's (values held) or rebuilt from the entries. */

