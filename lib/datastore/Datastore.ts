@@ -6,7 +6,9 @@
  * - **run metadata**: one small JSON document per run, rewritten as the run progresses;
  * - **task manifests**: append-only records, one per task attempt, committed atomically;
  * - **tag changes**: the tags added to and removed from a run after it was created, kept apart from its
- *   metadata (tagChanges.ts) so that neither a metadata rewrite nor another tagger can lose one.
+ *   metadata (tagChanges.ts) so that neither a metadata rewrite nor another tagger can lose one;
+ * - **the step cache index**: an entry per computed task of a cached step, stored in packs (CacheEntry.ts),
+ *   read by cache key, enumerable by a garbage collector.
  *
  * Every adapter passes the shared conformance suite in `spec/datastore/contract.ts`.
  *
@@ -17,6 +19,7 @@
  *   hostile, so look them up with `Object.hasOwn`;
  * - I/O failures reject with `StorageError` naming the path and what to do about it.
  */
+import type { CacheEntry } from "./CacheEntry.js"
 import type { ArtifactEntry, RunMeta, TaskManifest } from "./Manifest.js"
 
 /** Size and content hash of a stored blob. */
@@ -136,6 +139,45 @@ export interface Datastore {
    * manifests it needs, not all of them. Stores without it are read with readManifests.
    */
   readManifestRecords?(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>>
+
+  /**
+   * The step cache index (DESIGN.md §9), 1 of 3: stores a batch of entries (those one run recorded, often
+   * thousands) as one pack per cache key, each pack atomically (a reader sees all of it or none of it).
+   * Concurrent puts, from this process or others, never lose or corrupt one another: every pack is a new
+   * document. Of entries with the same key and id, reads return the newest (`createdAt`). Rejects with
+   * `StorageError` when a key or id is not a lower-case sha256 hex string, before storing anything.
+   *
+   * Every artiflow adapter implements the three cache methods; a store without them (a test double) runs
+   * cached steps as if the cache were off, and a garbage collector sees no entries in it.
+   *
+   * @example
+   * await store.putCacheEntries?.([entry])
+   */
+  putCacheEntries?(entries: ReadonlyArray<CacheEntry>): Promise<void>
+
+  /**
+   * The step cache index, 2 of 3: every entry of one key (of each id, the newest), in no particular order;
+   * none for an unknown key. A run reads a key once, when a task of its step is first looked up. Rejects with
+   * `IntegrityError` naming the pack when a stored pack is damaged.
+   *
+   * @example
+   * const entries = (await store.readCacheEntries?.(key)) ?? []
+   */
+  readCacheEntries?(key: string): Promise<ReadonlyArray<CacheEntry>>
+
+  /**
+   * The step cache index, 3 of 3: every stored entry of every key, in no particular order, read pack by pack
+   * (an async iterable: a store with a million entries never holds them all). An entry replaced by a newer
+   * one with the same key and id may be listed too. For a garbage collector: `cacheEntryBlobs(entry)`
+   * (CacheEntry.ts) lists the blobs an entry keeps alive. Entries put while the iteration runs may or may not
+   * be seen, so a collector keeps blobs younger than its grace period. A damaged pack fails the iteration
+   * with an `IntegrityError` naming it (never skipped: a collector must not delete what an unreadable entry
+   * may keep alive).
+   *
+   * @example
+   * for await (const entry of store.listCacheEntries?.() ?? []) keep(cacheEntryBlobs(entry))
+   */
+  listCacheEntries?(): AsyncIterable<CacheEntry>
 }
 
 /** A committed manifest: which task attempt it is, and the whole manifest decoded on demand. */
@@ -147,4 +189,4 @@ export interface ManifestRecord {
   manifest(): TaskManifest
 }
 
-export type { ArtifactEntry, RunMeta, TaskManifest }
+export type { ArtifactEntry, CacheEntry, RunMeta, TaskManifest }

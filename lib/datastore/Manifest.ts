@@ -121,6 +121,60 @@ export interface TaskManifest {
    * was recorded.
    */
   readonly worker?: { readonly host: string; readonly pid: number }
+  /**
+   * Lineage: the artifacts the task's function read from its record, name -> hash (sorted by name). Absent on
+   * failed attempts, and in runs stored before reads were recorded.
+   */
+  readonly reads?: Readonly<Record<string, string>>
+  /**
+   * A join's: the artifacts its function (or its `resolve` functions) read from each input, with the snapshot
+   * the input is (`from`: the branch's or foreach task's last task). Only inputs it read from are listed.
+   */
+  readonly inputReads?: ReadonlyArray<StoredInputReads>
+  /**
+   * A foreach join's reads of its inputs, compactly (a join of 100,000 tasks would otherwise store 100,000
+   * refs and hashes): see {@link StoredForeachReads}. Inputs it cannot describe so are in `inputReads`.
+   */
+  readonly foreachReads?: StoredForeachReads
+  /**
+   * Set when the step cache answered the task: the run and task that computed the outputs (through any chain
+   * of cache hits, the one whose function ran). The function did not run in this attempt.
+   */
+  readonly cachedFrom?: CachedFrom
+}
+
+/** Where a cached task's outputs were computed. */
+export interface CachedFrom {
+  readonly runId: string
+  readonly taskId: string
+}
+
+/**
+ * What a foreach join read from its inputs. Input `i` is the snapshot of run `runId`, step `step`, task
+ * `${prefix}${i}` at the attempt listed; what it read there has the hashes that snapshot holds (snapshots never
+ * change), so only the names are stored, once per group of inputs that read the same names.
+ */
+export interface StoredForeachReads {
+  readonly runId: string
+  /** The last step (or join) of the foreach body: where every input's snapshot is. */
+  readonly step: string
+  /** "" for a foreach at the top level, else the enclosing task's id and a dot ("3."). */
+  readonly prefix: string
+  readonly groups: ReadonlyArray<{
+    /** The names read, sorted. */
+    readonly names: ReadonlyArray<string>
+    /** [index, attempt] of each input that read exactly these names. */
+    readonly inputs: ReadonlyArray<readonly [number, number]>
+  }>
+}
+
+/** What a join read from one of its inputs (see `TaskManifest.inputReads`). */
+export interface StoredInputReads {
+  /** The split branch's name, or the foreach task's index as a string. */
+  readonly input: string
+  /** The input's snapshot (the last task of the branch or foreach body); absent when the input is the join's base. */
+  readonly from?: SnapshotRef
+  readonly reads: Readonly<Record<string, string>>
 }
 
 /** How a parameter (or a config) was declared, as stored with the run. */
@@ -144,7 +198,13 @@ export type GraphNode =
   | {
       readonly kind: "step"
       readonly name: string
-      readonly options: { readonly retry?: number; readonly catch?: string; readonly timeout?: number }
+      readonly options: {
+        readonly retry?: number
+        readonly catch?: string
+        readonly timeout?: number
+        /** The step cache: `true`, or the object with its version (absent: not cached). */
+        readonly cache?: boolean | { readonly version?: string }
+      }
     }
   | {
       readonly kind: "split"
@@ -206,6 +266,8 @@ export interface RunMeta {
    */
   readonly tags: ReadonlyArray<string>
   readonly originRunId?: string
+  /** How many tasks the step cache answered, once the run ended (absent when none). */
+  readonly cachedTasks?: number
   /** Where a failed run failed. */
   readonly failure?: { readonly step: string; readonly taskId: string; readonly message: string }
 }

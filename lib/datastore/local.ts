@@ -6,6 +6,7 @@
  *       runs/<flow>/<runId>/run.json        run metadata, replaced whole (temp file + rename)
  *       runs/<flow>/<runId>/manifests.jsonl task manifests, appended as checksummed lines (manifestLog.ts)
  *       runs/<flow>/.tags/<runId>.jsonl     tag changes of runs tagged after they started, appended (localTags.ts)
+ *       cache/<key>/<pack>.json             the step cache index, in packs of entries (localCache.ts)
  *       tmp/<uuid>                          files being written; renamed into place when complete
  *
  * Nothing is ever visible half-written: blobs and run.json are written to tmp/ (same file system) and
@@ -23,7 +24,9 @@ import { promises as fs } from "node:fs"
 import { join, resolve } from "node:path"
 import { NotFoundError, StorageError } from "../errors.js"
 import type { BlobInfo, Datastore, ManifestRecord, RunSummary, TagChange } from "./Datastore.js"
+import type { CacheEntry } from "./CacheEntry.js"
 import { LocalBlobs } from "./localBlobs.js"
+import { LocalCacheIndex } from "./localCache.js"
 import {
   Directories,
   errorCode,
@@ -61,6 +64,7 @@ class Local implements Datastore {
   private readonly logs: LocalManifestLogs
   private readonly tags: LocalTagLogs
   private readonly sweeper: TempSweeper
+  private readonly cache: LocalCacheIndex
   // Runs known to exist, so that each commit does not cost a file-system check.
   private readonly knownRuns = new Set<string>()
 
@@ -75,6 +79,19 @@ class Local implements Datastore {
     this.logs = new LocalManifestLogs(this.fsync)
     this.tags = new LocalTagLogs(join(root, "runs"), this.directories, this.fsync)
     this.sweeper = new TempSweeper(join(root, "tmp"))
+    this.cache = new LocalCacheIndex(join(root, "cache"), this.directories, this.temps, this.fsync)
+  }
+
+  putCacheEntries(entries: ReadonlyArray<CacheEntry>): Promise<void> {
+    return this.cache.put(entries)
+  }
+
+  readCacheEntries(key: string): Promise<ReadonlyArray<CacheEntry>> {
+    return this.cache.entries(key)
+  }
+
+  listCacheEntries(): AsyncIterable<CacheEntry> {
+    return this.cache.list()
   }
 
   writeBlob(bytes: Uint8Array): Promise<BlobInfo> {

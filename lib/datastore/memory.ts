@@ -6,6 +6,8 @@
 import { sha256Hex, isSha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError, StorageError } from "../errors.js"
 import type { BlobInfo, Datastore, ManifestRecord, RunSummary, TagChange } from "./Datastore.js"
+import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, newestById } from "./CacheEntry.js"
+import type { CacheEntry } from "./CacheEntry.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun } from "./names.js"
 import { decodeManifest, decodeRunMeta, encodeManifest, encodeRunMeta, lazyRecord, newestFirst, summarize } from "./records.js"
@@ -33,6 +35,8 @@ class Memory implements MemoryStore {
   readonly blobs = new Map<string, Uint8Array>()
   // flow -> runId -> run. Maps, not objects: names are user input.
   private readonly flows = new Map<string, Map<string, StoredRun>>()
+  // cache key -> its packs, as JSON text (read back like a disk store's).
+  private readonly cache = new Map<string, Array<string>>()
 
   async writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
     const hash = sha256Hex(bytes)
@@ -110,6 +114,32 @@ class Memory implements MemoryStore {
     const run = this.run(flow, runId)
     const where = this.where(flow, runId)
     return run.manifests.map((text, index) => lazyRecord(text, where, index))
+  }
+
+  async putCacheEntries(entries: ReadonlyArray<CacheEntry>): Promise<void> {
+    // Encode every pack first: a bad entry stores nothing of the batch.
+    const packs = [...byKey(entries)].map(([key, group]) => [key, encodeCachePack(key, group)] as const)
+    for (const [key, text] of packs) {
+      const stored = this.cache.get(key)
+      if (stored === undefined) this.cache.set(key, [text])
+      else stored.push(text)
+    }
+  }
+
+  async readCacheEntries(key: string): Promise<ReadonlyArray<CacheEntry>> {
+    assertCacheKey("key", key)
+    const packs = this.cache.get(key) ?? []
+    return newestById(packs.flatMap((text, i) => decodeCachePack(text, this.cacheWhere(key, i), key)))
+  }
+
+  async *listCacheEntries(): AsyncIterable<CacheEntry> {
+    // A copy: puts during the iteration must not disturb it.
+    const all = [...this.cache].flatMap(([key, packs]) => packs.map((text, i) => ({ key, text, i })))
+    for (const { key, text, i } of all) yield* decodeCachePack(text, this.cacheWhere(key, i), key)
+  }
+
+  private cacheWhere(key: string, pack: number): string {
+    return `${key}/${pack} in the ${DESCRIPTION}`
   }
 
   private run(flow: string, runId: string): StoredRun {

@@ -16,7 +16,9 @@ import {
   RunAbortedError
 } from "../errors.js"
 import type { AttemptFailed, AttemptOutcome, AttemptSucceeded, AttemptWork } from "../executor/Executor.js"
+import { commitCached, recordInCache } from "./cachedTask.js"
 import { cloneTask } from "./clone.js"
+import { lineageOf } from "./joinReads.js"
 import type { Position } from "./Position.js"
 import { storedFrames, taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
@@ -59,7 +61,8 @@ const storedError = (error: unknown): StoredError => {
 const manifestOf = (
   spec: TaskSpec,
   outcome: AttemptOutcome,
-  fields: Pick<TaskManifest, "status" | "artifacts"> & Partial<Pick<TaskManifest, "error" | "removed" | "rewritten">>
+  fields: Pick<TaskManifest, "status" | "artifacts"> &
+    Partial<Pick<TaskManifest, "error" | "removed" | "rewritten" | "reads" | "inputReads" | "foreachReads" | "cachedFrom">>
 ): TaskManifest => {
   const { removed, rewritten, ...rest } = fields
   return {
@@ -107,9 +110,9 @@ const commitCaught = async (env: RunEnv, spec: TaskSpec, catchAs: string, outcom
 }
 
 /** Commits a succeeded attempt; the task's snapshot is the executor's (values held) or rebuilt from the entries. */
-const commitSucceeded = async (env: RunEnv, spec: TaskSpec, outcome: AttemptSucceeded): Promise<TaskResult> => {
+const commitSucceeded = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, outcome: AttemptSucceeded): Promise<TaskResult> => {
   const { artifacts, removed, rewritten } = outcome
-  await env.commit(manifestOf(spec, outcome, { status: "succeeded", artifacts, removed, rewritten }))
+  await env.commit(manifestOf(spec, outcome, { status: "succeeded", artifacts, removed, rewritten, ...lineageOf(work, outcome) }))
   finished(env, spec, outcome, "succeeded")
   const ref = { runId: env.runId, step: spec.name, taskId: taskIdOf(spec.position), attempt: outcome.attempt }
   const next = outcome.next ?? snapshotAfter(spec.base, artifacts, removed)
@@ -169,6 +172,12 @@ export const runTask = (env: RunEnv, spec: TaskSpec, work: AttemptWork, reuse = 
     const taskId = taskIdOf(spec.position)
     const origin = reuse ? env.reuse?.reusable(spec.name, taskId) : undefined
     if (origin !== undefined && env.reuse !== undefined) return cloneTask(env, spec, origin, env.reuse)
+    if (work.kind === "step") {
+      env.checkRunning()
+      const hit = await env.cache.lookup({ node: work.node, position: spec.position, base: spec.base })
+      const answered = hit === undefined ? undefined : await commitCached(env, spec, hit)
+      if (answered !== undefined) return answered
+    }
     const attempts = (spec.options.retry ?? 0) + 1
     // `failures` counts against `retry`; `number` is the next attempt number, past any the executor used up.
     for (let failures = 0, number = 0; ; number++) {
@@ -177,8 +186,11 @@ export const runTask = (env: RunEnv, spec: TaskSpec, work: AttemptWork, reuse = 
       number = outcome.attempt
       if (outcome.status === "succeeded") {
         const succeeded = outcome
-        const committed = await commitSucceeded(env, spec, succeeded).catch((error: unknown) => asFailure(succeeded, error))
-        if (!("status" in committed)) return committed
+        const committed = await commitSucceeded(env, spec, work, succeeded).catch((error: unknown) => asFailure(succeeded, error))
+        if (!("status" in committed)) {
+          await recordInCache(env, spec, work, succeeded)
+          return committed
+        }
         outcome = committed
       }
       failures++
