@@ -13,12 +13,26 @@ export { split } from "./dsl/split.js"
 export { foreach } from "./dsl/foreach.js"
 export type { ForeachOptions } from "./dsl/foreach.js"
 export { join } from "./dsl/join.js"
+export { choose } from "./dsl/choose.js"
+export { loop } from "./dsl/loop.js"
+export type { LoopOptions } from "./types/loop.js"
 export { seq } from "./dsl/seq.js"
 export { subflow, use } from "./dsl/subflow.js"
 export { describeFlow } from "./dsl/graph.js"
 export type { StepOptions } from "./dsl/ast.js"
 export type { ArtifactsOf, Flow, Stage, StateOf } from "./types/flow.js"
-export type { CaughtError, ContextOf, ForeachContext, ForeachFrame, RunContext, StepContext } from "./types/context.js"
+export type {
+  CaughtError,
+  ContextOf,
+  ForeachContext,
+  ForeachFrame,
+  ForeachLoopContext,
+  Frame,
+  LoopContext,
+  LoopFrame,
+  RunContext,
+  StepContext
+} from "./types/context.js"
 export type { Config, ConfigSource, IncludeFile, Param } from "./types/params.js"
 export type { Subflow } from "./types/subflow.js"
 export type { ForeachJoinOptions, SplitJoinOptions } from "./types/join.js"
@@ -43,16 +57,19 @@ export { defaultStore, storeAt } from "./datastore/storeAt.js"
 export type { Datastore, BlobInfo, RunSummary, TagChange } from "./datastore/Datastore.js"
 export type {
   ArtifactEntry,
+  ChooseDecision,
   Compression,
   Encoding,
   FlowGraph,
   GraphNode,
+  LoopDecision,
   RunMeta,
   SnapshotRef,
   StoredBlob,
   StoredConfigSource,
   StoredError,
   StoredFrame,
+  StoredLoopFrame,
   TaskManifest
 } from "./datastore/Manifest.js"
 export { MutatedArtifactError, ResourceLimitError, RunAbortedError, RunFailedError, StepTimeoutError } from "./errors.js"
