@@ -23,6 +23,8 @@ export interface TaskEnd {
   readonly written: ReadonlySet<string>
   /** In a resumed run: every task of the body was reused. */
   readonly reused: boolean
+  /** A choose ran in the body: what it wrote depends on the case taken (see `ScopeState.chose`). */
+  readonly chose?: boolean
 }
 
 const noChanges: ReadonlyMap<string, HeldArtifact> = new Map()
@@ -31,7 +33,7 @@ const noneRemoved: ReadonlySet<string> = new Set()
 /** Keeps what `end` changed relative to `before`. Unchanged artifacts share their entry object, so identity decides. */
 export const compactEnd = (
   before: Snapshot,
-  end: { readonly snapshot: Snapshot; readonly written: ReadonlySet<string>; readonly reused: boolean }
+  end: { readonly snapshot: Snapshot; readonly written: ReadonlySet<string>; readonly reused: boolean; readonly chose?: boolean }
 ): TaskEnd => {
   let changed: Map<string, HeldArtifact> | undefined
   let kept = 0
@@ -49,7 +51,13 @@ export const compactEnd = (
       if (!end.snapshot.entries.has(name)) (removed ??= new Set()).add(name)
     }
   }
-  return { changed: changed ?? noChanges, removed: removed ?? noneRemoved, written: end.written, reused: end.reused }
+  return {
+    changed: changed ?? noChanges,
+    removed: removed ?? noneRemoved,
+    written: end.written,
+    reused: end.reused,
+    ...(end.chose === true && { chose: true })
+  }
 }
 
 /** An artifact as it stood at the end of a task, or undefined if the task's record lacks it. */

@@ -5,7 +5,7 @@
  */
 import type { ArtifactEntry, TaskManifest } from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
-import { storedFrames, taskIdOf } from "./Position.js"
+import { storedFrames, storedLoops, taskIdOf } from "./Position.js"
 import type { ReusePlan } from "./reuse.js"
 import type { RunEnv } from "./RunEnv.js"
 import { deriveSnapshot, freezeValue } from "./Snapshot.js"
@@ -20,11 +20,13 @@ export const cloneTask = async (env: RunEnv, spec: TaskSpec, reused: TaskManifes
     const where = { flow: env.flow.name, runId: originRunId, step: spec.name, taskId, artifact: name }
     set.set(name, { value: freezeValue(await loadValue(env.store, entry, where)), entry })
   }
+  const loopStack = storedLoops(spec.position)
   await env.commit({
     step: spec.name,
     taskId,
     attempt: 0,
     foreachStack: storedFrames(spec.position),
+    ...(loopStack !== undefined && { loopStack }),
     status: "succeeded",
     startedAt,
     finishedAt: Date.now(),

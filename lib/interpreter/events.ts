@@ -3,7 +3,12 @@
  * live dashboard. Events describe what was committed; they are not a second source of truth.
  */
 
-/** A task's end: committed as succeeded or failed, or cloned from the origin run by `resume`. */
+import type { ChooseDecision, LoopDecision } from "../datastore/Manifest.js"
+
+/**
+ * A task's end: committed as succeeded or failed, or cloned from the origin run by `resume`. A choose's and a
+ * loop's records end like tasks too (`step` is `choose:<id>` or the loop's name), with what they decided.
+ */
 export interface TaskFinished {
   readonly type: "task-finished"
   readonly step: string
@@ -11,6 +16,8 @@ export interface TaskFinished {
   readonly attempt: number
   readonly status: "succeeded" | "failed" | "cloned"
   readonly durationMs: number
+  /** On a choose's or a loop's record: the case taken, or the iterations and `until`'s results. */
+  readonly decision?: ChooseDecision | LoopDecision
 }
 
 /** A foreach fanned out (`done: 0`), a body finished (`done` counts them), or all bodies did. */

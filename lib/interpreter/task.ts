@@ -19,7 +19,7 @@ import type { RunContext } from "../types/context.js"
 import { cloneTask } from "./clone.js"
 import { createContext } from "./context.js"
 import type { Position } from "./Position.js"
-import { storedFrames, taskIdOf } from "./Position.js"
+import { storedFrames, storedLoops, taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
 import { deriveSnapshot, freezeValue } from "./Snapshot.js"
@@ -120,11 +120,13 @@ const manifestOf = (
   fields: Pick<TaskManifest, "status" | "artifacts"> & Partial<Pick<TaskManifest, "error" | "removed" | "rewritten">>
 ): TaskManifest => {
   const { removed, rewritten, ...rest } = fields
+  const loopStack = storedLoops(spec.position)
   return {
     step: spec.name,
     taskId: taskIdOf(spec.position),
     attempt,
     foreachStack: storedFrames(spec.position),
+    ...(loopStack !== undefined && { loopStack }),
     startedAt,
     finishedAt: Date.now(),
     ...(spec.base.ref !== undefined && { base: spec.base.ref }),

@@ -10,8 +10,11 @@ import { foreachMissing, foreachNotArray, subflowNeeds } from "../types/messages
 import { joinForeach, joinSplit } from "./join.js"
 import type { BranchOutcome } from "./join.js"
 import { outputNames, storeOutput } from "./output.js"
+import { failBetweenTasks } from "./between.js"
+import { runChoose } from "./choose.js"
+import { runLoop } from "./loop.js"
+import { inForeach, taskIdOf } from "./Position.js"
 import type { Position } from "./Position.js"
-import { taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
 import { settleInOrder } from "./pool.js"
@@ -29,6 +32,11 @@ export interface ScopeState {
   readonly position: Position
   /** In a resumed run: every task so far was reused, so the next one may be too. */
   readonly reused: boolean
+  /**
+   * A choose ran in this scope: what it wrote depends on the case taken, so a join around it accepts rules for
+   * artifacts that turn out not to be conflicts (the compiler asked for them, for the cases not taken).
+   */
+  readonly chose?: boolean
 }
 
 export const runNodes = async (env: RunEnv, nodes: ReadonlyArray<FlowNode>, start: ScopeState): Promise<ScopeState> => {
@@ -47,6 +55,10 @@ const runNode = (env: RunEnv, node: FlowNode, state: ScopeState): Promise<ScopeS
       return runForeach(env, node, state)
     case "Use":
       return runUse(env, node, state)
+    case "Choose":
+      return runChoose(env, node, state, runNodes)
+    case "Loop":
+      return runLoop(env, node, state, runNodes)
   }
 }
 
@@ -55,7 +67,8 @@ const advance = (state: ScopeState, name: string, result: TaskResult): ScopeStat
   snapshot: result.snapshot,
   written: new Set([...state.written, ...result.written]),
   position: { ...state.position, previous: name },
-  reused: state.reused && result.reused
+  reused: state.reused && result.reused,
+  ...(state.chose === true && { chose: true })
 })
 
 export const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<ScopeState> => {
@@ -90,26 +103,16 @@ const valuesOrFailure = <T>(env: RunEnv, settled: ReadonlyArray<PromiseSettledRe
 const runSplit = async (env: RunEnv, node: SplitNode, state: ScopeState): Promise<ScopeState> => {
   const join = node.join
   if (join === undefined) throw new FlowDefinitionError(`artiflow: a split was not closed by a join`)
-  const branchStart: ScopeState = { ...state, written: new Set() }
+  const branchStart: ScopeState = { ...state, written: new Set(), chose: false }
   const outcomes = await settleAll(
     env,
     node.branches.map(async (branch): Promise<BranchOutcome> => {
       const end = await runNodes(env, branch.nodes, branchStart)
-      return { name: branch.name, snapshot: end.snapshot, written: end.written, reused: end.reused }
+      return { name: branch.name, snapshot: end.snapshot, written: end.written, reused: end.reused, chose: end.chose === true }
     })
   )
   const result = await joinSplit(env, join, state, outcomes, state.reused && outcomes.every((b) => b.reused))
   return advance(state, join.name, result)
-}
-
-/**
- * Fails the run with a rule broken between tasks (a foreach over a missing artifact, a subflow's needs),
- * charging it to the step whose record broke it.
- */
-const failBetweenTasks = (env: RunEnv, state: ScopeState, cause: string | Error): never => {
-  const error = typeof cause === "string" ? new FlowDefinitionError(cause) : cause
-  env.fail({ step: state.position.previous, taskId: taskIdOf(state.position), cause: error })
-  throw new RunStopped()
 }
 
 const foreachTooWide = (artifact: string, step: string, items: number, limit: number): string =>
@@ -142,8 +145,8 @@ const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Pr
     env.checkRunning()
     const input = items[index]
     const frame = { step: state.position.previous, artifact: node.artifact, index, count: items.length, input }
-    const position: Position = { frames: [...state.position.frames, Object.freeze(frame)], previous: state.position.previous }
-    const end = await runNodes(env, node.body, { ...state, written: new Set(), position })
+    const position = inForeach(state.position, Object.freeze(frame))
+    const end = await runNodes(env, node.body, { ...state, written: new Set(), position, chose: false })
     env.emit({ type: "foreach-progress", ...progress, done: ++done })
     return compactEnd(state.snapshot, end)
   })
