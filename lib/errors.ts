@@ -93,6 +93,15 @@ export class ResourceLimitError extends ArtiflowError {
   readonly _tag = "ResourceLimitError"
 }
 
+/**
+ * The executor could not run a task: a worker refused it (it has another version of the flow, or cannot load
+ * the flow's module), the task kept killing its workers, or the executor lost its connection (Redis). The run
+ * fails with it and stays resumable.
+ */
+export class ExecutorError extends ArtiflowError {
+  readonly _tag = "ExecutorError"
+}
+
 /** The run was cancelled through its `signal`. */
 export class RunAbortedError extends ArtiflowError {
   readonly _tag = "RunAbortedError"

@@ -72,7 +72,23 @@ export type {
   StoredLoopFrame,
   TaskManifest
 } from "./datastore/Manifest.js"
-export { MutatedArtifactError, ResourceLimitError, RunAbortedError, RunFailedError, StepTimeoutError } from "./errors.js"
+export {
+  ExecutorError,
+  MutatedArtifactError,
+  ResourceLimitError,
+  RunAbortedError,
+  RunFailedError,
+  StepTimeoutError
+} from "./errors.js"
+export { inProcess } from "./executor/inProcess.js"
+export { workerThreads } from "./executor/workerThreads.js"
+export type { WorkerThreadsExecutor, WorkerThreadsOptions } from "./executor/workerThreads.js"
+export { bullmqExecutor } from "./executor/bullmq.js"
+export type { BullmqExecutorOptions } from "./executor/bullmq.js"
+export { startWorker } from "./executor/worker.js"
+export type { StartWorkerOptions, WorkerHandle } from "./executor/worker.js"
+export type { RedisConnection } from "./executor/redis.js"
+export type { Executor, WorkerIdentity } from "./executor/Executor.js"
 export { Client } from "./client/Client.js"
 export type { RunHandle } from "./client/RunHandle.js"
 export type { RunsOptions, RunStatus } from "./client/runsFilter.js"

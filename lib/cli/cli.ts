@@ -3,6 +3,7 @@
  * version, and turns errors into messages and exit codes (0 success, 1 a run failed or a spun function threw,
  * 2 a usage error: a bad command line, an unknown flow, run, step, task or artifact, an invalid parameter or flow).
  */
+import { packageVersion } from "../ownPackage.js"
 import { parseArgs } from "./args.js"
 import type { ParsedArgs } from "./args.js"
 import { EXIT, helpText } from "./command.js"
@@ -27,6 +28,11 @@ export const COMMANDS: ReadonlyArray<CommandEntry> = [
     name: "spin",
     summary: "run one step again on a past task's record, and compare",
     load: async () => (await import("./commands/spin.js")).spinCommand
+  },
+  {
+    name: "worker",
+    summary: "run tasks from a BullMQ queue for bullmqExecutor runs: artiflow worker <file.ts> --redis <url>",
+    load: async () => (await import("./commands/worker.js")).workerCommand
   },
   {
     name: "runs",
@@ -121,7 +127,7 @@ const dispatch = async (argv: ReadonlyArray<string>, io: Io): Promise<number> =>
     return EXIT.ok
   }
   if (name === "--version" || name === "-v") {
-    writeLine(io.stdout, `artiflow ${(await import("../interpreter/meta.js")).ARTIFLOW_VERSION}`)
+    writeLine(io.stdout, `artiflow ${packageVersion()}`)
     return EXIT.ok
   }
   if (name === "help") {

@@ -64,3 +64,5 @@ export const STORE_ROW = [
   "the datastore: a directory or an S3 bucket (default: $ARTIFLOW_STORE, else $ARTIFLOW_HOME, else ./.artiflow)"
 ] as const
 export const HELP_ROW = ["-h, --help", "show this help"] as const
+/** The flow chosen by `--flow`, for the commands that load a flow file. */
+export const FLOW_ROW = ["--flow <name>", "the flow to use when the file exports several (export or flow name)"] as const

@@ -1,6 +1,7 @@
 /**
  * The execution options `run` and `resume` share on the command line: --max-workers, --max-foreach-items,
- * --verify, --run-id and --tag, with their help rows and parsing in one place.
+ * --verify, --run-id, --tag, and where tasks run (--threads, --redis, --queue: parsed in executors.ts, which
+ * `runs` and the other readers do not load), with their help rows and parsing in one place.
  */
 import type { ExecutionOptions } from "../interpreter/execute.js"
 import { tagsProblem } from "../tags.js"
@@ -9,7 +10,13 @@ import type { ParsedArgs } from "./args.js"
 import { UsageError } from "./errors.js"
 
 /** Option names (without --), for checking a command line. */
-export const EXECUTION_OPTIONS = ["max-workers", "max-foreach-items", "verify", "run-id", "tag"] as const
+export const EXECUTION_OPTIONS = ["max-workers", "max-foreach-items", "verify", "run-id", "tag", "threads", "redis", "queue"] as const
+
+/**
+ * Options added after flows could have parameters of these names: a flow's parameter named like one of them
+ * keeps the name (its `--<name>` sets the parameter).
+ */
+export const LATER_OPTIONS: ReadonlyArray<string> = ["tag", "threads", "redis", "queue"]
 
 /** Boolean flags among them (they take no value). */
 export const EXECUTION_FLAGS = ["verify"] as const
@@ -17,14 +24,18 @@ export const EXECUTION_FLAGS = ["verify"] as const
 /** Options among them that may be given more than once. */
 export const EXECUTION_REPEATABLE = ["tag"] as const
 
-export const EXECUTION_USAGE = "[--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]..."
+export const EXECUTION_USAGE =
+  "[--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]... [--threads <n> | --redis <url> [--queue <name>]]"
 
 export const EXECUTION_ROWS: ReadonlyArray<readonly [string, string]> = [
   ["--max-workers <n>", "run at most n tasks at once (default: CPU count x 4)"],
   ["--max-foreach-items <n>", "refuse a foreach over more than n items before it starts (default: 100000)"],
   ["--verify", "fail a task that changed an inherited binary artifact in place (re-hashes them at each commit)"],
   ["--run-id <id>", "the new run's id (default: a new time-sortable id)"],
-  ["--tag <t>", "tag the new run (repeatable: --tag nightly --tag gpu)"]
+  ["--tag <t>", "tag the new run (repeatable: --tag nightly --tag gpu)"],
+  ["--threads <n>", "run tasks on n worker threads of this process (CPU-bound steps use n cores)"],
+  ["--redis <url>", "run tasks on artiflow workers (artiflow worker <file> --redis <url>) through this Redis"],
+  ["--queue <name>", "with --redis: the workers' queue (default: artiflow)"]
 ]
 
 /**

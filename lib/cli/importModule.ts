@@ -5,57 +5,69 @@
  *
  * - from an ES module, `import "artiflow"` resolves to the same files as the CLI, and Node loads a file once;
  * - from CommonJS, `require("artiflow")` would go through tsx's CommonJS hook, which compiles any ES module it
- *   meets into a fresh CommonJS copy. So before the first CommonJS file loads, the library's public entry
- *   points are put into `require.cache` as the ES module namespaces the CLI already uses.
+ *   meets into a fresh CommonJS copy. So before the first CommonJS file loads (and before an ES module file's
+ *   hooks start: it may import CommonJS files), the library's public entry points are put into `require.cache`
+ *   as the ES module namespaces the CLI uses.
  */
 import { Module, createRequire } from "node:module"
 import { extname } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
 import { moduleFormatOf } from "./moduleFormat.js"
 import type { FormatOrigin } from "./moduleFormat.js"
 
 const require = createRequire(import.meta.url)
 
-/** The package's public entry points ("artiflow" and "artiflow/client"), relative to this file. */
-const ENTRY_POINTS = ["../index", "../client/index"] as const
+/**
+ * The package's public entry points, resolved by self-reference as a flow file's `require` resolves them
+ * (under the same conditions: lib/ with artiflow-source, dist/ otherwise).
+ */
+const ENTRY_POINTS = ["artiflow", "artiflow/client"] as const
 
-let commonJsHooks: Promise<void> | undefined
+let commonJsHooks = false
 let moduleHooks: Promise<void> | undefined
 let cacheSeeded: Promise<void> | undefined
 
 /**
- * Lets `require()` load TypeScript (in this thread: cheap). Imported when first needed: tsx and esbuild cost
- * a fresh process about 80 ms, which JavaScript flow files do not pay.
+ * Lets `require()` load TypeScript (in this thread: cheap). Loaded when first needed: tsx and esbuild cost a
+ * fresh process about 40 ms, which JavaScript flow files do not pay. Required, not imported: tsx's CommonJS
+ * build loads esbuild (CommonJS) with `require`, where importing it would have Node scan esbuild's 100 KB for
+ * its exports first (about 40 ms more).
  */
-const registerCommonJsTypeScript = (): Promise<void> =>
-  (commonJsHooks ??= import("tsx/cjs/api").then(({ register }) => void register()))
+const registerCommonJsTypeScript = (): void => {
+  if (commonJsHooks) return
+  ;(require("tsx/cjs/api") as typeof import("tsx/cjs/api")).register()
+  commonJsHooks = true
+}
+
+/** Puts the library's entry points into `require.cache` as the ES modules this process runs (once). */
+const seedRequireCache = (): Promise<void> => {
+  const seed = async (entry: string): Promise<void> => {
+    const path = require.resolve(entry)
+    if (Object.hasOwn(require.cache, path)) return
+    const cached = new Module(path)
+    cached.filename = path
+    cached.exports = await import(pathToFileURL(path).href)
+    cached.loaded = true
+    require.cache[path] = cached
+  }
+  return (cacheSeeded ??= Promise.all(ENTRY_POINTS.map(seed)).then(() => undefined))
+}
 
 /**
  * Lets `import()` load TypeScript too. Node runs module hooks on a thread of their own, which takes about
  * 130 ms to start here, so only ES module flow files register them. The CommonJS hooks come along: an ES
- * module may import a CommonJS TypeScript file, which Node's CommonJS loader then compiles.
+ * module may import a CommonJS TypeScript file, which Node's CommonJS loader then compiles (and which shares
+ * this process's artiflow like any CommonJS file). The package's own modules are loaded first: once the hooks
+ * are registered, every module loaded goes through their thread. Imported, not required: the CommonJS build
+ * of tsx's module API (4.23) points the hooks thread at a file that is not there.
  */
 const registerModuleTypeScript = (): Promise<void> =>
-  (moduleHooks ??= Promise.all([
-    import("tsx/esm/api").then(({ register }) => void register()),
-    registerCommonJsTypeScript()
-  ]).then(() => undefined))
-
-/** Puts the library's entry points into `require.cache` as the ES modules this process already runs. */
-const seedRequireCache = async (): Promise<void> => {
-  // ".js" when running the compiled CLI, ".ts" when running from source (tests with the artiflow-source condition).
-  const extension = extname(fileURLToPath(import.meta.url))
-  for (const entry of ENTRY_POINTS) {
-    const url = new URL(`${entry}${extension}`, import.meta.url)
-    const path = fileURLToPath(url)
-    if (Object.hasOwn(require.cache, path)) continue
-    const cached = new Module(path)
-    cached.filename = path
-    cached.exports = await import(url.href)
-    cached.loaded = true
-    require.cache[path] = cached
-  }
-}
+  (moduleHooks ??= seedRequireCache()
+    .then(() => import("tsx/esm/api"))
+    .then(({ register }) => {
+      register()
+      registerCommonJsTypeScript()
+    }))
 
 /** A CommonJS file cannot wait at top level: say so, and how to make it an ES module. */
 const isTopLevelAwaitInCommonJs = (error: unknown): boolean => {
@@ -92,8 +104,7 @@ const errorCode = (error: unknown): unknown => (typeof error === "object" && err
 
 /** Loads a CommonJS-format file with `require`, the way `node file` would. */
 const requireFile = async (path: string, typeScript: boolean, origin: FormatOrigin): Promise<unknown> => {
-  cacheSeeded ??= seedRequireCache()
-  await cacheSeeded
+  await seedRequireCache()
   try {
     return createRequire(path)(path)
   } catch (error) {
@@ -113,7 +124,8 @@ const requireFile = async (path: string, typeScript: boolean, origin: FormatOrig
 export const importModule = async (path: string, file: string): Promise<unknown> => {
   const typeScript = TYPESCRIPT.has(extname(path))
   const origin = moduleFormatOf(path)
-  if (typeScript) await (origin.format === "module" ? registerModuleTypeScript() : registerCommonJsTypeScript())
+  if (typeScript && origin.format === "module") await registerModuleTypeScript()
+  else if (typeScript) registerCommonJsTypeScript()
   try {
     return origin.format === "module" ? await import(pathToFileURL(path).href) : await requireFile(path, typeScript, origin)
   } catch (error) {

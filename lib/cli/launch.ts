@@ -3,7 +3,6 @@
  * log lines, then print a summary (run id, tasks run and reused, the final artifacts) or, when the run
  * fails, where and why (with the user's stack frames) and how to resume it.
  */
-import { fileURLToPath } from "node:url"
 import { describeFlow } from "../dsl/graph.js"
 import { RunFailedError } from "../errors.js"
 import type { RunEvent } from "../interpreter/events.js"
@@ -11,6 +10,7 @@ import type { RunResult } from "../interpreter/execute.js"
 import type { LogLine } from "../interpreter/RunEnv.js"
 import { EXIT } from "./command.js"
 import { formatDuration, oneLine, plural, table } from "./format.js"
+import { userFrames } from "./frames.js"
 import { writeLine } from "./io.js"
 import type { Io } from "./io.js"
 import type { LoadedFlow } from "./loadFlow.js"
@@ -32,19 +32,6 @@ export interface LaunchContext {
 }
 
 const MAX_ARTIFACTS = 20
-const MAX_FRAMES = 5
-const ownCode = fileURLToPath(new URL("..", import.meta.url))
-
-/** The stack frames of a failure that are the user's code (not Node's, not artiflow's). */
-export const userFrames = (cause: unknown): ReadonlyArray<string> => {
-  const stack = cause instanceof Error ? cause.stack : undefined
-  if (stack === undefined) return []
-  return stack
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line.startsWith("at ") && !line.includes("node:") && !line.includes(ownCode))
-    .slice(0, MAX_FRAMES)
-}
 
 const printArtifacts = (io: Io, artifacts: Readonly<Record<string, unknown>>): void => {
   const names = Object.keys(artifacts).sort()

@@ -6,9 +6,9 @@
  */
 import { existsSync, statSync } from "node:fs"
 import { resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import { FlowValue } from "../dsl/FlowValue.js"
 import { UsageError } from "./errors.js"
+import { withoutLoaderFrames } from "./frames.js"
 import { ModuleLoadError, importModule } from "./importModule.js"
 
 /** A flow found in a file: the export it came from and the flow value. */
@@ -39,21 +39,12 @@ const exportedFlows = (file: string, module: Readonly<Record<string, unknown>>):
 const describeExports = (flows: ReadonlyArray<LoadedFlow>): string =>
   flows.map(({ exportName, flow }) => (exportName === flow.name ? exportName : `${exportName} (flow '${flow.name}')`)).join(", ")
 
-const ownCode = fileURLToPath(new URL("..", import.meta.url))
-
-/** Frames of Node's loaders, of tsx and esbuild (compiling TypeScript) and of this CLI: how the file loaded, not why it failed. */
-const isLoaderFrame = (line: string): boolean =>
-  /^\s*at /.test(line) && (/\(?node:/.test(line) || /\/node_modules\/(tsx|esbuild)\//.test(line) || line.includes(ownCode))
-
 /** Why a file did not load: an artiflow rule's message as is, anything else with its stack (it is the user's bug). */
 const loadFailure = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error)
   const isArtiflowError = typeof (error as { _tag?: unknown })._tag === "string"
   if (isArtiflowError || error.stack === undefined) return error.message
-  return error.stack
-    .split("\n")
-    .filter((line) => !isLoaderFrame(line))
-    .join("\n")
+  return withoutLoaderFrames(error.stack)
 }
 
 /** A module's exports as name → value: a CommonJS file may export one flow as `module.exports` itself. */
@@ -92,4 +83,17 @@ export const loadFlow = async (file: string, choice: string | undefined): Promis
     throw new UsageError(`artiflow: ${file} exports no flow '${choice}' (flows: ${describeExports(flows)})`)
   }
   return picked
+}
+
+/**
+ * Loads `file` and returns every flow it exports (`artiflow worker` serves them all), or only the one `choice`
+ * names. A file without flows, or a `choice` that matches nothing, is a usage error listing what it exports.
+ */
+export const loadFlows = async (file: string, choice: string | undefined): Promise<ReadonlyArray<LoadedFlow>> => {
+  if (choice !== undefined) return [await loadFlow(file, choice)]
+  const flows = exportedFlows(file, await importFile(file))
+  if (flows.length === 0) {
+    throw new UsageError(`artiflow: ${file} exports no flow: export one, e.g. export const MyFlow = pipe(flow("MyFlow"), ...)`)
+  }
+  return flows
 }

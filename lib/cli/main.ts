@@ -14,10 +14,22 @@ for (const stream of [process.stdout, process.stderr]) {
   })
 }
 
-/** While a flow runs, the first Ctrl-C stops it cleanly; the listener is removed after it, so a second one exits. */
+/**
+ * While a flow runs (or a worker serves), the first Ctrl-C or SIGTERM stops it cleanly; the listeners are removed
+ * after it, so a second signal exits at once.
+ */
 const onInterrupt = (stop: () => void): (() => void) => {
-  process.once("SIGINT", stop)
-  return () => void process.off("SIGINT", stop)
+  const once = (): void => {
+    release()
+    stop()
+  }
+  const release = (): void => {
+    process.off("SIGINT", once)
+    process.off("SIGTERM", once)
+  }
+  process.on("SIGINT", once)
+  process.on("SIGTERM", once)
+  return release
 }
 
 const io = { stdout: streamWriter(process.stdout), stderr: streamWriter(process.stderr), onInterrupt }

@@ -114,6 +114,16 @@ export class TaskHandle {
     return this.manifest.finishedAt
   }
 
+  /**
+   * The process that ran this attempt (`{ host, pid }`): the one that called `run` in process, or a worker's
+   * (worker threads run in the calling process). Undefined for a task a resumed run reused, and for runs
+   * stored before it was recorded.
+   */
+  get worker(): { readonly host: string; readonly pid: number } | undefined {
+    const worker = this.manifest.worker
+    return worker === undefined ? undefined : { host: worker.host, pid: worker.pid }
+  }
+
   /** Lines the attempt wrote with `ctx.log`. */
   get logs(): ReadonlyArray<string> {
     return this.manifest.logs ?? []

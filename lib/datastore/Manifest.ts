@@ -150,6 +150,12 @@ export interface TaskManifest {
    * after the choose or loop (its `base` is the last task of the case taken, or of the last iteration).
    */
   readonly decision?: ChooseDecision | LoopDecision
+  /**
+   * The process that ran the attempt: the calling process in process, a worker's with `workerThreads` (the
+   * process that owns the threads) or `bullmqExecutor`. Absent on reused tasks and in runs stored before it
+   * was recorded.
+   */
+  readonly worker?: { readonly host: string; readonly pid: number }
 }
 
 /** How a parameter (or a config) was declared, as stored with the run. */

@@ -25,30 +25,34 @@ export interface ArtifactLocation {
 const describe = (where: ArtifactLocation): string =>
   `flow '${where.flow}', run '${where.runId}', step '${where.step}', task '${where.taskId}': artifact '${where.artifact}'`
 
+/** A store's error reading a blob of an artifact, reworded to name the artifact (other errors as they are). */
+export const blobReadError = (error: unknown, storeDescription: string, hash: string, where: ArtifactLocation, role: string): unknown => {
+  if (error instanceof NotFoundError) {
+    return new NotFoundError(`artiflow: ${describe(where)}: ${role} blob ${hash} is missing from the ${storeDescription}`, {
+      cause: error
+    })
+  }
+  if (error instanceof IntegrityError) {
+    return new IntegrityError(`artiflow: ${describe(where)}: ${role} blob ${hash} is corrupt (${error.message})`, {
+      cause: error
+    })
+  }
+  return error
+}
+
 /** Reads a blob for an artifact, rewording the store's errors so that they name the artifact. */
 const readFor = async (store: Datastore, hash: string, where: ArtifactLocation, role: string): Promise<Uint8Array> => {
   try {
     return await store.readBlob(hash)
   } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new NotFoundError(
-        `artiflow: ${describe(where)}: ${role} blob ${hash} is missing from the ${store.description}`,
-        { cause: error }
-      )
-    }
-    if (error instanceof IntegrityError) {
-      throw new IntegrityError(`artiflow: ${describe(where)}: ${role} blob ${hash} is corrupt (${error.message})`, {
-        cause: error
-      })
-    }
-    throw error
+    throw blobReadError(error, store.description, hash, where, role)
   }
 }
 
-const corrupt = (where: ArtifactLocation, entry: ArtifactEntry, reason: string): IntegrityError =>
+export const corrupt = (where: ArtifactLocation, entry: ArtifactEntry, reason: string): IntegrityError =>
   new IntegrityError(`artiflow: ${describe(where)} (hash ${String(entry.hash)}) cannot be loaded: ${reason}`)
 
-const inlineBytes = (entry: ArtifactEntry, where: ArtifactLocation): Uint8Array => {
+export const inlineBytes = (entry: ArtifactEntry, where: ArtifactLocation): Uint8Array => {
   if (typeof entry.inline !== "string") throw corrupt(where, entry, "its inline value is not text")
   const bytes = Buffer.from(entry.inline, "utf8")
   const actual = sha256Hex(bytes)
@@ -60,7 +64,7 @@ const inlineBytes = (entry: ArtifactEntry, where: ArtifactLocation): Uint8Array 
  * The entry's `stored` field, once it is known to be well formed, and `size` to be a length a Buffer can
  * have: it bounds the decompressed output, so a lying entry cannot make loading allocate without limit.
  */
-const checkedStoredBlob = (entry: ArtifactEntry, where: ArtifactLocation): StoredBlob => {
+export const checkedStoredBlob = (entry: ArtifactEntry, where: ArtifactLocation): StoredBlob => {
   const stored: unknown = entry.stored
   const fields = (typeof stored === "object" && stored !== null ? stored : {}) as Partial<StoredBlob>
   const { hash, size, compression } = fields
@@ -97,7 +101,7 @@ const mainBytes = async (store: Datastore, entry: ArtifactEntry, where: Artifact
   return readFor(store, entry.hash, where, "its")
 }
 
-const attachmentList = (
+export const attachmentList = (
   entry: ArtifactEntry,
   where: ArtifactLocation
 ): ReadonlyArray<{ readonly hash: string; readonly size: number }> => {
@@ -106,17 +110,25 @@ const attachmentList = (
   return list as ReadonlyArray<{ readonly hash: string; readonly size: number }>
 }
 
+/** Checks the entry's hash before anything is read: it names the bytes to expect. */
+export const checkHash = (entry: ArtifactEntry, where: ArtifactLocation): void => {
+  if (typeof entry.hash !== "string" || !isSha256Hex(entry.hash)) throw corrupt(where, entry, "its hash is not a sha256")
+}
+
+/** Checks the main bytes' length against the entry. */
+export const checkSize = (entry: ArtifactEntry, where: ArtifactLocation, bytes: Uint8Array): void => {
+  if (bytes.byteLength !== entry.size) throw corrupt(where, entry, `it has ${bytes.byteLength} bytes, the entry says ${entry.size}`)
+}
+
 /**
  * Loads an artifact's value: reads its bytes (inline, blob or compressed blob) and attachments, verifies
  * every hash, and decodes. Never returns wrong data: a mismatch or an undecodable value throws
  * IntegrityError, a missing blob NotFoundError, both naming the flow, run, step, task, artifact and hash.
  */
 export const loadValue = async (store: Datastore, entry: ArtifactEntry, where: ArtifactLocation): Promise<unknown> => {
-  if (typeof entry.hash !== "string" || !isSha256Hex(entry.hash))
-    throw corrupt(where, entry, "its hash is not a sha256")
+  checkHash(entry, where)
   const bytes = await mainBytes(store, entry, where)
-  if (bytes.byteLength !== entry.size)
-    throw corrupt(where, entry, `it has ${bytes.byteLength} bytes, the entry says ${entry.size}`)
+  checkSize(entry, where, bytes)
   const list = attachmentList(entry, where)
   const attachments: Array<Uint8Array> = []
   for (const [i, attachment] of list.entries()) {

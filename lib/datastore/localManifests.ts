@@ -31,7 +31,7 @@ export class LocalManifestLogs {
   async readRecords(file: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
     const bytes = await readIfExists(file, "read")
     if (bytes === undefined) return undefined
-    return parseLog(bytes, file).records.map((text, i) => lazyRecord(text, `record ${i + 1} of ${file}`))
+    return parseLog(bytes, file).records.map((text, index) => lazyRecord(text, file, index))
   }
 
   /** One group-commit batch: a single append of every record. */

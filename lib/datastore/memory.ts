@@ -108,7 +108,8 @@ class Memory implements MemoryStore {
 
   async readManifestRecords(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>> {
     const run = this.run(flow, runId)
-    return run.manifests.map((text, i) => lazyRecord(text, `record ${i + 1} of ${this.where(flow, runId)}`))
+    const where = this.where(flow, runId)
+    return run.manifests.map((text, index) => lazyRecord(text, where, index))
   }
 
   private run(flow: string, runId: string): StoredRun {
@@ -139,3 +140,6 @@ class Memory implements MemoryStore {
  * await store.readBlob(hash) // Uint8Array [104, 105]
  */
 export const memoryStore = (): MemoryStore => new Memory()
+
+/** Whether `store` is a memory store: it lives in this process, and no other process can reach it. */
+export const isMemoryStore = (store: Datastore): boolean => store instanceof Memory

@@ -123,32 +123,46 @@ const HEADER = /^\{"step":("(?:[^"\\]|\\.)*"),"taskId":("(?:[^"\\]|\\.)*"),"atte
 const jsonString = (literal: string): string =>
   literal.includes("\\") ? (JSON.parse(literal) as string) : literal.slice(1, -1)
 
+/** How messages name a record: `where` itself, or the `index`th record (from 0) of the log `where` names. */
+const recordName = (where: string, index: number | undefined): string =>
+  index === undefined ? where : `record ${index + 1} of ${where}`
+
+/** A record whose body is decoded on first use; a class, not a closure: a run of 10,000 tasks makes 10,000. */
+class LazyRecord implements ManifestRecord {
+  private decoded: TaskManifest | undefined
+
+  constructor(
+    readonly step: string,
+    readonly taskId: string,
+    readonly attempt: number,
+    private readonly text: string,
+    private readonly where: string,
+    private readonly index: number | undefined
+  ) {}
+
+  manifest(): TaskManifest {
+    if (this.decoded !== undefined) return this.decoded
+    const where = recordName(this.where, this.index)
+    const manifest = decodeManifest(this.text, where)
+    if (manifest.step !== this.step || manifest.taskId !== this.taskId || manifest.attempt !== this.attempt) {
+      throw new IntegrityError(`artiflow: manifest ${where} does not match its own header`)
+    }
+    this.decoded = manifest
+    return manifest
+  }
+}
+
 /**
  * A manifest record whose header is read from the start of `text` and whose body is decoded on first use.
  * Text that does not start like our manifests (another writer's key order) is decoded at once. The decoded
- * manifest must agree with the header: a mismatch is an IntegrityError, never a wrong answer.
+ * manifest must agree with the header: a mismatch is an IntegrityError, never a wrong answer. Messages name
+ * the record `where`, or, given its `index` in a log, "record <index + 1> of <where>": made only when a
+ * message needs it.
  */
-export const lazyRecord = (text: string, where: string): ManifestRecord => {
+export const lazyRecord = (text: string, where: string, index?: number): ManifestRecord => {
   const header = HEADER.exec(text)
-  if (header === null) return decodedRecord(decodeManifest(text, where))
-  const step = jsonString(header[1] as string)
-  const taskId = jsonString(header[2] as string)
-  const attempt = Number(header[3])
-  let decoded: TaskManifest | undefined
-  return {
-    step,
-    taskId,
-    attempt,
-    manifest: () => {
-      if (decoded !== undefined) return decoded
-      const manifest = decodeManifest(text, where)
-      if (manifest.step !== step || manifest.taskId !== taskId || manifest.attempt !== attempt) {
-        throw new IntegrityError(`artiflow: manifest ${where} does not match its own header`)
-      }
-      decoded = manifest
-      return manifest
-    }
-  }
+  if (header === null) return decodedRecord(decodeManifest(text, recordName(where, index)))
+  return new LazyRecord(jsonString(header[1] as string), jsonString(header[2] as string), Number(header[3]), text, where, index)
 }
 
 /** The listing form of a run (as decoded: its tags with their changes applied). */

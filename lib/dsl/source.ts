@@ -3,8 +3,7 @@
  * stack traces are not a contract, so any surprise yields `undefined`.
  */
 import { fileURLToPath } from "node:url"
-
-const ownDirectory = fileURLToPath(new URL("..", import.meta.url))
+import { mentionsOwnCode } from "../ownPackage.js"
 
 export const callerFile = (): string | undefined => {
   const stack = new Error().stack?.split("\n").slice(1) ?? []
@@ -13,7 +12,7 @@ export const callerFile = (): string | undefined => {
     const location = match?.[1]
     if (location === undefined) continue
     const file = location.startsWith("file://") ? fileURLToPath(location) : location
-    if (!file.startsWith(ownDirectory) && !file.includes("/node_modules/")) return file
+    if (!mentionsOwnCode(file) && !file.includes("/node_modules/")) return file
   }
   return undefined
 }

@@ -7,11 +7,16 @@
  * iteration 2 of a loop; "5.i2" iteration 2 of a loop inside item 5; "0" is a task outside any foreach and
  * loop. Flows without loops keep the ids they always had (the "i" makes a loop's segment tell itself apart).
  */
-import type { StoredFrame, StoredLoopFrame } from "../datastore/Manifest.js"
+import type { ArtifactEntry, StoredFrame, StoredLoopFrame } from "../datastore/Manifest.js"
 import type { ForeachFrame, LoopFrame } from "../types/context.js"
 
 export interface Position {
   readonly frames: ReadonlyArray<ForeachFrame>
+  /**
+   * How each frame's array is stored (`arrays[i]` is the entry of `frames[i].artifact`), so that a worker can
+   * load the element itself; absent where no attempt leaves the process (a spin).
+   */
+  readonly arrays?: ReadonlyArray<ArtifactEntry | undefined>
   /** The loops around the task, outermost first; absent (or empty) outside loops. */
   readonly loops?: ReadonlyArray<LoopFrame>
   /**
@@ -29,10 +34,11 @@ export const taskIdOf = (position: Position): string => {
   return position.frames.length === 0 ? "0" : position.frames.map((frame) => frame.index).join(".")
 }
 
-/** The position of item `frame.index` of a foreach at `position`. */
-export const inForeach = (position: Position, frame: ForeachFrame): Position => ({
+/** The position of item `frame.index` of a foreach at `position`; `arrays` as `Position.arrays` says. */
+export const inForeach = (position: Position, frame: ForeachFrame, arrays?: Position["arrays"]): Position => ({
   ...position,
   frames: [...position.frames, frame],
+  ...(arrays !== undefined && { arrays }),
   ...(position.path !== undefined && { path: [...position.path, String(frame.index)] })
 })
 

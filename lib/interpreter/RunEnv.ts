@@ -8,6 +8,7 @@ import type { Datastore } from "../datastore/Datastore.js"
 import type { TaskManifest } from "../datastore/Manifest.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { RunAbortedError } from "../errors.js"
+import type { ExecutorSession } from "../executor/Executor.js"
 import type { RunEvent } from "./events.js"
 import type { ReusePlan } from "./reuse.js"
 import type { Semaphore } from "./Semaphore.js"
@@ -42,6 +43,8 @@ export interface RunEnvConfig {
   readonly store: Datastore
   readonly runId: string
   readonly workers: Semaphore
+  /** Where the run's attempts execute (the executor's session for this run). */
+  readonly session: ExecutorSession
   readonly log: (line: LogLine) => void
   readonly onEvent: (event: RunEvent) => void
   readonly signal: AbortSignal | undefined
@@ -62,6 +65,7 @@ export class RunEnv {
   readonly store: Datastore
   readonly runId: string
   readonly workers: Semaphore
+  readonly session: ExecutorSession
   readonly log: (line: LogLine) => void
   readonly reuse: ReusePlan | undefined
   readonly verify: boolean
@@ -74,7 +78,7 @@ export class RunEnv {
   private readonly givenOriginRunId: string | undefined
 
   constructor(config: RunEnvConfig) {
-    ;({ flow: this.flow, store: this.store, runId: this.runId, workers: this.workers, log: this.log } = config)
+    ;({ flow: this.flow, store: this.store, runId: this.runId, workers: this.workers, session: this.session, log: this.log } = config)
     this.reuse = config.reuse
     this.verify = config.verify
     this.maxForeachItems = config.maxForeachItems

@@ -7,12 +7,18 @@
 import { enableMapSet } from "immer"
 import { deepFreeze } from "./freeze.js"
 import type { ArtifactEntry, SnapshotRef } from "../datastore/Manifest.js"
+import { deriveLazy, isLazy, NOT_HELD } from "./lazyRecord.js"
+
+export { NOT_HELD }
 
 // Before any immer use: using Map/Set first silently disables auto-freeze process-wide (DESIGN.md §7).
 enableMapSet()
 
 export interface Snapshot {
-  /** The record steps see, frozen. */
+  /**
+   * The record steps see, frozen: a plain object in process; on a worker, a lazy record (lazyRecord.ts); in
+   * a scheduler whose attempts run elsewhere, NOT_HELD in place of values it did not load.
+   */
   readonly values: Readonly<Record<string, unknown>>
   /** How each artifact is stored (parameters included). */
   readonly entries: ReadonlyMap<string, ArtifactEntry>
@@ -33,17 +39,37 @@ export const deriveSnapshot = (
   removed: ReadonlyArray<string>,
   ref: SnapshotRef | undefined
 ): Snapshot => {
-  const values: Record<string, unknown> = { ...base.values }
   const entries = new Map(base.entries)
-  for (const name of removed) {
-    delete values[name]
-    entries.delete(name)
-  }
-  for (const [name, { value, entry }] of set) {
-    values[name] = value
-    entries.set(name, entry)
-  }
-  return { values: Object.freeze(values), entries, ref }
+  for (const name of removed) entries.delete(name)
+  for (const [name, { entry }] of set) entries.set(name, entry)
+  return { values: deriveRecord(base.values, set, removed), entries, ref }
+}
+
+/** A record derived from `base`: `removed` taken out, `set` put in (lazily when the base is lazy). */
+export const deriveRecord = (
+  base: Readonly<Record<string, unknown>>,
+  set: ReadonlyMap<string, { readonly value: unknown }>,
+  removed: Iterable<string>
+): Readonly<Record<string, unknown>> => {
+  if (isLazy(base)) return deriveLazy(base, set as ReadonlyMap<string, { readonly value: unknown; readonly entry: ArtifactEntry }>, removed)
+  const values: Record<string, unknown> = { ...base }
+  for (const name of removed) delete values[name]
+  for (const [name, { value }] of set) values[name] = value
+  return Object.freeze(values)
+}
+
+/**
+ * The snapshot an attempt that ran elsewhere ends with, from what its manifest says: the base without `removed`,
+ * with `artifacts` set (their values not held).
+ */
+export const snapshotAfter = (
+  base: Snapshot,
+  artifacts: Readonly<Record<string, ArtifactEntry>>,
+  removed: ReadonlyArray<string>
+): Snapshot => {
+  const set = new Map<string, { readonly value: unknown; readonly entry: ArtifactEntry }>()
+  for (const name of Object.keys(artifacts)) set.set(name, { value: NOT_HELD, entry: artifacts[name] as ArtifactEntry })
+  return deriveSnapshot(base, set, removed, undefined)
 }
 
 /**

@@ -5,9 +5,11 @@
  * from the two when (and only if) its function takes the inputs.
  */
 import type { ArtifactEntry } from "../datastore/Manifest.js"
+import { heldIn } from "./lazyRecord.js"
+import { deriveRecord } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 
-/** An artifact as the interpreter holds it: the frozen value and how it is stored. */
+/** An artifact as the interpreter holds it: the frozen value (or NOT_HELD: see lazyRecord.ts) and how it is stored. */
 export interface HeldArtifact {
   readonly value: unknown
   readonly entry: ArtifactEntry
@@ -60,20 +62,20 @@ export const compactEnd = (
   }
 }
 
-/** An artifact as it stood at the end of a task, or undefined if the task's record lacks it. */
+/**
+ * An artifact as it stood at the end of a task, or undefined if the task's record lacks it. Its value is the
+ * one held, without loading anything (NOT_HELD when a lazy record has not loaded it).
+ */
 export const artifactAt = (before: Snapshot, end: TaskEnd, name: string): HeldArtifact | undefined => {
   const changed = end.changed.get(name)
   if (changed !== undefined) return changed
   if (end.removed.has(name)) return undefined
   const entry = before.entries.get(name)
-  return entry === undefined ? undefined : { value: before.values[name], entry }
+  return entry === undefined ? undefined : { value: heldIn(before.values, name), entry }
 }
 
 /** The frozen record a task ended with, rebuilt: what the join's function receives for that task. */
 export const recordAt = (before: Snapshot, end: TaskEnd): Readonly<Record<string, unknown>> => {
   if (end.changed.size === 0 && end.removed.size === 0) return before.values
-  const record: Record<string, unknown> = { ...before.values }
-  for (const name of end.removed) delete record[name]
-  for (const [name, { value }] of end.changed) record[name] = value
-  return Object.freeze(record)
+  return deriveRecord(before.values, end.changed, end.removed)
 }

@@ -1,14 +1,15 @@
 /**
  * A task a resumed run reuses: committed in the new run as a reference to the origin's snapshot (its `base`
  * is the origin's attempt, it lists no artifacts of its own, no blob is copied), with `originTaskId` set.
- * The values later steps need are loaded from the origin's entries.
+ * The values later steps need are loaded from the origin's entries (when the scheduler holds values: with an
+ * executor that runs attempts elsewhere, the entries are all it needs).
  */
 import type { ArtifactEntry, TaskManifest } from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
 import { storedFrames, storedLoops, taskIdOf } from "./Position.js"
 import type { ReusePlan } from "./reuse.js"
 import type { RunEnv } from "./RunEnv.js"
-import { deriveSnapshot, freezeValue } from "./Snapshot.js"
+import { deriveSnapshot, freezeValue, NOT_HELD } from "./Snapshot.js"
 import type { TaskResult, TaskSpec } from "./task.js"
 
 export const cloneTask = async (env: RunEnv, spec: TaskSpec, reused: TaskManifest, plan: ReusePlan): Promise<TaskResult> => {
@@ -18,7 +19,8 @@ export const cloneTask = async (env: RunEnv, spec: TaskSpec, reused: TaskManifes
   const set = new Map<string, { readonly value: unknown; readonly entry: ArtifactEntry }>()
   for (const [name, entry] of Object.entries(origin.artifacts)) {
     const where = { flow: env.flow.name, runId: originRunId, step: spec.name, taskId, artifact: name }
-    set.set(name, { value: freezeValue(await loadValue(env.store, entry, where)), entry })
+    const value = env.session.holdsValues ? freezeValue(await loadValue(env.store, entry, where)) : NOT_HELD
+    set.set(name, { value, entry })
   }
   const loopStack = storedLoops(spec.position)
   await env.commit({

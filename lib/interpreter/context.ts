@@ -7,7 +7,7 @@ import { format } from "node:util"
 import { FlowDefinitionError } from "../errors.js"
 import { inputOutsideForeach, iterationOutsideLoop } from "../types/messages.js"
 import type { RunContext } from "../types/context.js"
-import type { RunEnv } from "./RunEnv.js"
+import type { AttemptEnv } from "./attempt.js"
 import type { Position } from "./Position.js"
 
 /** At most this many `ctx.log` lines of one attempt are kept in its manifest. */
@@ -21,7 +21,7 @@ export interface AttemptInfo {
 }
 
 export const createContext = (
-  env: RunEnv,
+  env: Pick<AttemptEnv, "flow" | "runId" | "originRunId" | "log">,
   position: Position,
   info: AttemptInfo,
   logs: Array<string>

@@ -7,6 +7,8 @@ import type { Datastore } from "../datastore/Datastore.js"
 import type { ArtifactEntry, StoredConfigSource } from "../datastore/Manifest.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { FlowDefinitionError, RunFailedError, messageOf } from "../errors.js"
+import type { Executor, ExecutorSession } from "../executor/Executor.js"
+import { inProcess } from "../executor/inProcess.js"
 import type { RunEvent } from "./events.js"
 import { startMeta } from "./meta.js"
 import type { ReusePlan } from "./reuse.js"
@@ -17,6 +19,7 @@ import { Semaphore } from "./Semaphore.js"
 import { verifyByDefault } from "./verify.js"
 import { freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
+import { recordOf } from "./values.js"
 import { runNodes } from "./walk.js"
 
 /** How a run is carried out: the options `run` and `resume` share. */
@@ -29,8 +32,16 @@ export interface ExecutionOptions {
    * client's `addTags`/`removeTags`.
    */
   readonly tags?: ReadonlyArray<string>
-  /** At most this many tasks run at once (default: CPU count x 4, for async work). */
+  /**
+   * At most this many tasks run at once (default: CPU count x 4, for async work, or more when the store or
+   * the executor prefers more in flight: S3, BullMQ).
+   */
   readonly maxWorkers?: number
+  /**
+   * Where tasks run (default `inProcess()`): `workerThreads()` spreads CPU-bound steps over this machine's
+   * cores, `bullmqExecutor()` over worker processes on any number of machines (see docs/scaling.md).
+   */
+  readonly executor?: Executor
   /** Cancels the run: running tasks see `ctx.signal` abort, and the run rejects. */
   readonly signal?: AbortSignal
   /** Receives every `ctx.log` line (default: printed to stdout, prefixed with the step and task). */
@@ -99,13 +110,26 @@ const fail = async (env: RunEnv, failure: RunEnv["failure"]): Promise<never> => 
   throw error
 }
 
+/** The final record, values loaded where the scheduler holds entries only; a load that fails fails the run. */
+const finalArtifacts = async (env: RunEnv, end: Snapshot | undefined): Promise<Readonly<Record<string, unknown>> | undefined> => {
+  if (end === undefined || env.failure !== undefined) return undefined
+  try {
+    return await recordOf(env, end)
+  } catch (error) {
+    env.fail({ step: "(run)", taskId: "-", cause: error })
+    return undefined
+  }
+}
+
 const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promise<RunResult<Artifacts>> => {
   if (env.failure !== undefined || end === undefined) return fail(env, env.failure)
   const meta = await env.store.readRun(env.flow.name, env.runId)
   if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
+  const artifacts = await finalArtifacts(env, end)
+  if (env.failure !== undefined || artifacts === undefined) return fail(env, env.failure)
   await env.store.updateRun({ ...meta, status: "succeeded", finishedAt: Date.now() })
   env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "succeeded" })
-  return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: end.values as Artifacts }
+  return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: artifacts as Artifacts }
 }
 
 export const execute = async (
@@ -116,17 +140,43 @@ export const execute = async (
   reuse: ReusePlan | undefined
 ): Promise<RunResult<unknown>> => {
   const runId = options.runId ?? newRunId()
-  await store.createRun(startMeta(flow, runId, params.entries, reuse?.originRunId, options.tags ?? [], params.configs))
+  const log = options.log ?? printLine
+  const verify = options.verify ?? verifyByDefault()
+  const executor = options.executor ?? inProcess()
+  // Before the run exists: an executor that cannot run this flow (or reach this store) leaves nothing behind.
+  const session = await executor.start({ flow, store, runId, originRunId: reuse?.originRunId, verify, log })
+  try {
+    await store.createRun(startMeta(flow, runId, params.entries, reuse?.originRunId, options.tags ?? [], params.configs))
+    return await walkRun(flow, store, options, params, reuse, { runId, log, verify, session })
+  } finally {
+    await session.close()
+  }
+}
+
+/** How many tasks a run keeps in flight: `maxWorkers`, else the most the machine, the store or the executor likes. */
+const workersFor = (options: ExecutionOptions, store: Datastore, session: ExecutorSession): number =>
+  options.maxWorkers ?? Math.max(availableParallelism() * 4, store.preferredConcurrency ?? 0, session.preferredConcurrency ?? 0)
+
+const walkRun = async (
+  flow: FlowValue,
+  store: Datastore,
+  options: ExecutionOptions,
+  params: RunParams,
+  reuse: ReusePlan | undefined,
+  started: { readonly runId: string; readonly log: (line: LogLine) => void; readonly verify: boolean; readonly session: ExecutorSession }
+): Promise<RunResult<unknown>> => {
+  const { runId, log, verify, session } = started
   const env = new RunEnv({
     flow,
     store,
     runId,
-    workers: new Semaphore(options.maxWorkers ?? Math.max(availableParallelism() * 4, store.preferredConcurrency ?? 0)),
-    log: options.log ?? printLine,
+    workers: new Semaphore(workersFor(options, store, session)),
+    session,
+    log,
     onEvent: options.onEvent ?? (() => {}),
     signal: options.signal,
     reuse,
-    verify: options.verify ?? verifyByDefault(),
+    verify,
     maxForeachItems: options.maxForeachItems ?? DEFAULT_MAX_FOREACH_ITEMS
   })
   env.emit({ type: "run-started", flow: flow.name, runId, originRunId: reuse?.originRunId })

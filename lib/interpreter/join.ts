@@ -1,8 +1,8 @@
 /**
  * Joins at run time: the merge rules of DESIGN.md §3.5 and §3.6 on the artifacts the branches and tasks
  * actually wrote, with the same messages the compiler shows. A join is a task: its merge, its `resolve`
- * functions and its function run inside its attempts, and it commits its own manifest (a delta over the
- * snapshot before the split or foreach).
+ * functions and its function run inside its attempts (attempt.ts), on whichever executor runs them, and it
+ * commits its own manifest (a delta over the snapshot before the split or foreach).
  */
 import type { JoinSpec } from "../dsl/ast.js"
 import { FlowDefinitionError } from "../errors.js"
@@ -12,15 +12,13 @@ import {
   equalNotWritten,
   notAConflict
 } from "../types/messages.js"
+import type { AttemptContext, AttemptEnv, AttemptResult, UserCode } from "./attempt.js"
+import { heldIn } from "./lazyRecord.js"
 import { outputNames, storeArtifact, storeOutput } from "./output.js"
-import type { RunEnv } from "./RunEnv.js"
 import { delta, deriveSnapshot, freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
-import { runTask } from "./task.js"
-import type { AttemptResult, TaskResult, TaskSpec, UserCode } from "./task.js"
 import { artifactAt, recordAt } from "./TaskEnd.js"
 import type { HeldArtifact, TaskEnd } from "./TaskEnd.js"
-import type { ScopeState } from "./walk.js"
 
 /** How one branch of a split ended. */
 export interface BranchOutcome {
@@ -34,9 +32,10 @@ export interface BranchOutcome {
 }
 
 
+/** A branch's artifact, its value as held (nothing is loaded: merging compares entries). */
 const artifactOf = (snapshot: Snapshot, name: string): HeldArtifact | undefined => {
   const entry = snapshot.entries.get(name)
-  return entry === undefined ? undefined : { value: snapshot.values[name], entry }
+  return entry === undefined ? undefined : { value: heldIn(snapshot.values, name), entry }
 }
 
 /** Keys written in one branch and present in another branch's output. */
@@ -74,7 +73,7 @@ const checkEqual = (join: string, name: string, holders: ReadonlyArray<{ label: 
 }
 
 const resolveConflict = async (
-  env: RunEnv,
+  env: AttemptEnv,
   join: JoinSpec,
   name: string,
   branches: ReadonlyArray<BranchOutcome>,
@@ -82,11 +81,12 @@ const resolveConflict = async (
 ): Promise<HeldArtifact | undefined> => {
   const holders = branches.flatMap((branch) => {
     const artifact = artifactOf(branch.snapshot, name)
-    return artifact === undefined ? [] : [{ label: branch.name, artifact }]
+    return artifact === undefined ? [] : [{ label: branch.name, artifact, record: branch.snapshot.values }]
   })
   const resolve = join.options.resolve?.[name] as ((values: unknown) => unknown) | undefined
   if (resolve !== undefined) {
-    const values = Object.freeze(Object.fromEntries(holders.map((h) => [h.label, h.artifact.value])))
+    // Read from the branches' records: a lazy record loads the value here, for the function to see.
+    const values = Object.freeze(Object.fromEntries(holders.map((h) => [h.label, h.record[name]])))
     const value = freezeValue(await userCode(() => resolve(values)))
     return { value, entry: await storeArtifact(env, join.name, name, value) }
   }
@@ -98,7 +98,7 @@ const resolveConflict = async (
 
 /** The merged snapshot a split join's function sees, and the conflicts it must still return. */
 const mergeBranches = async (
-  env: RunEnv,
+  env: AttemptEnv,
   join: JoinSpec,
   before: Snapshot,
   branches: ReadonlyArray<BranchOutcome>,
@@ -130,7 +130,7 @@ const mergeBranches = async (
 
 /** Applies a join function's output over the merged snapshot. */
 const finishJoin = async (
-  env: RunEnv,
+  env: AttemptEnv,
   join: JoinSpec,
   before: Snapshot,
   merged: Snapshot,
@@ -154,32 +154,25 @@ const callJoinFunction = (join: JoinSpec, inputs: unknown, merged: Snapshot, ctx
   return fn === undefined ? Promise.resolve(undefined) : userCode(() => fn(inputs, merged.values, ctx))
 }
 
-/** A join runs as a task that starts from the snapshot before its split or foreach. */
-const joinTask = (join: JoinSpec, before: ScopeState): TaskSpec => ({
-  name: join.name,
-  options: join.options,
-  position: before.position,
-  base: before.snapshot
-})
-
-export const joinSplit = (
-  env: RunEnv,
+/** A split join's attempt: the merge of the branches over `before` (the snapshot before the split), then its function. */
+export const splitJoinBody = async (
+  env: AttemptEnv,
   join: JoinSpec,
-  before: ScopeState,
+  before: Snapshot,
   branches: ReadonlyArray<BranchOutcome>,
-  reuse: boolean
-): Promise<TaskResult> =>
-  runTask(env, joinTask(join, before), async (ctx, userCode) => {
-    const { merged, unhandled } = await mergeBranches(env, join, before.snapshot, branches, userCode)
-    const inputs = Object.freeze(Object.fromEntries(branches.map((branch) => [branch.name, branch.snapshot.values])))
-    const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
-    const returned = new Set(outputNames(env, join.name, output))
-    const missing = unhandled.find((name) => !returned.has(name))
-    if (missing !== undefined) throw new FlowDefinitionError(conflictUnhandled(join.name, missing))
-    const exclude = new Set(join.options.exclude ?? [])
-    const written = [...new Set(branches.flatMap((branch) => [...branch.written]))].filter((name) => !exclude.has(name))
-    return finishJoin(env, join, before.snapshot, merged, output, written)
-  }, reuse)
+  ctx: AttemptContext,
+  userCode: UserCode
+): Promise<AttemptResult> => {
+  const { merged, unhandled } = await mergeBranches(env, join, before, branches, userCode)
+  const inputs = Object.freeze(Object.fromEntries(branches.map((branch) => [branch.name, branch.snapshot.values])))
+  const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
+  const returned = new Set(outputNames(env, join.name, output))
+  const missing = unhandled.find((name) => !returned.has(name))
+  if (missing !== undefined) throw new FlowDefinitionError(conflictUnhandled(join.name, missing))
+  const exclude = new Set(join.options.exclude ?? [])
+  const written = [...new Set(branches.flatMap((branch) => [...branch.written]))].filter((name) => !exclude.has(name))
+  return finishJoin(env, join, before, merged, output, written)
+}
 
 /** The artifacts listed in a foreach join's `equal`, checked across every task. */
 const equalArtifacts = (join: JoinSpec, before: Snapshot, ends: ReadonlyArray<TaskEnd>): Map<string, HeldArtifact> => {
@@ -204,18 +197,19 @@ const equalArtifacts = (join: JoinSpec, before: Snapshot, ends: ReadonlyArray<Ta
   return set
 }
 
-export const joinForeach = (
-  env: RunEnv,
+/** A foreach join's attempt: the `equal` artifacts checked across the tasks, then its function on their records. */
+export const foreachJoinBody = async (
+  env: AttemptEnv,
   join: JoinSpec,
-  before: ScopeState,
+  before: Snapshot,
   ends: ReadonlyArray<TaskEnd>,
-  reuse: boolean
-): Promise<TaskResult> =>
-  runTask(env, joinTask(join, before), async (ctx, userCode) => {
-    const equal = equalArtifacts(join, before.snapshot, ends)
-    const merged = deriveSnapshot(before.snapshot, equal, [], undefined)
-    // Records are rebuilt only for a join function to read, and live only as long as it holds them.
-    const inputs = join.fn === undefined ? [] : Object.freeze(ends.map((end) => recordAt(before.snapshot, end)))
-    const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
-    return finishJoin(env, join, before.snapshot, merged, output, [...equal.keys()])
-  }, reuse)
+  ctx: AttemptContext,
+  userCode: UserCode
+): Promise<AttemptResult> => {
+  const equal = equalArtifacts(join, before, ends)
+  const merged = deriveSnapshot(before, equal, [], undefined)
+  // Records are rebuilt only for a join function to read, and live only as long as it holds them.
+  const inputs = join.fn === undefined ? [] : Object.freeze(ends.map((end) => recordAt(before, end)))
+  const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
+  return finishJoin(env, join, before, merged, output, [...equal.keys()])
+}

@@ -3,22 +3,14 @@
  * their definitions, configs, where each config was read from, the graph, the source file, versions, the
  * user and host, the tags it started with, times and status.
  */
-import { createRequire } from "node:module"
 import { hostname, userInfo } from "node:os"
 import type { ArtifactEntry, RunMeta, StoredConfigSource, StoredParamDef } from "../datastore/Manifest.js"
 import { STORE_FORMAT } from "../datastore/Manifest.js"
 import type { ConfigDef, ParamSpec } from "../dsl/ast.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { describeFlow } from "../dsl/graph.js"
+import { packageVersion } from "../ownPackage.js"
 import { normalizeTags } from "../tags.js"
-
-const packageVersion = (): string => {
-  try {
-    return String((createRequire(import.meta.url)("../../package.json") as { version?: unknown }).version ?? "unknown")
-  } catch {
-    return "unknown"
-  }
-}
 
 /** The version of artiflow recorded with every run. */
 export const ARTIFLOW_VERSION = packageVersion()
@@ -34,7 +26,8 @@ const currentUser = (): string => {
   }
 }
 
-const currentHost = (): string => {
+/** This machine's name (`os.hostname()`), or "unknown". */
+export const currentHost = (): string => {
   try {
     return hostname()
   } catch {

@@ -12,7 +12,9 @@ import { FlowDefinitionError, NotStorableError, ResourceLimitError } from "../er
 import { configWrite, describeValue, invalidArtifactName, notStorable, paramWrite } from "../types/messages.js"
 import type { NotStorableWhat } from "../types/messages.js"
 import type { CodecFailure, EncodedValue } from "../codec/Encoded.js"
-import type { RunEnv } from "./RunEnv.js"
+import type { AttemptEnv } from "./attempt.js"
+import { sha256Hex } from "../codec/hash.js"
+import { heldIn, NOT_HELD } from "./lazyRecord.js"
 import { freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 
@@ -40,7 +42,7 @@ const describeOutput = (output: unknown): string => {
 }
 
 /** The artifact names an output writes, checked. `undefined` (a function returning nothing) writes none. */
-export const outputNames = (env: RunEnv, step: string, output: unknown): ReadonlyArray<string> => {
+export const outputNames = (env: Pick<AttemptEnv, "params" | "configs">, step: string, output: unknown): ReadonlyArray<string> => {
   if (output === undefined) return []
   if (!isPlainObject(output)) {
     throw new FlowDefinitionError(
@@ -90,18 +92,22 @@ const encodeWithin = (step: string, name: string, value: unknown): ReturnType<ty
  * Encodes and stores one value a step, join or `resolve` function produced as artifact `name`: an error naming
  * both when the codec rejects it or it is too large, otherwise its entry.
  */
-export const storeArtifact = async (env: RunEnv, step: string, name: string, value: unknown): Promise<ArtifactEntry> => {
+export const storeArtifact = async (env: Pick<AttemptEnv, "store">, step: string, name: string, value: unknown): Promise<ArtifactEntry> => {
   const encoded = encodeWithin(step, name, value)
   if (encoded._tag === "Left") throw notStorableError(step, name, encoded.left)
   return storeEncoded(env.store, encoded.right)
 }
+
+/** Whether an encoding is the stored artifact's, byte for byte. */
+const sameContent = (entry: ArtifactEntry, encoded: EncodedValue): boolean =>
+  entry.encoding === encoded.encoding && entry.type === encoded.type && entry.size === encoded.bytes.byteLength && entry.hash === sha256Hex(encoded.bytes)
 
 /**
  * Stores the named values of an output over `base`, reusing what is unchanged. Every value is encoded before
  * any is stored: a value the codec rejects leaves nothing of the output behind (no orphan blobs).
  */
 export const storeOutput = async (
-  env: RunEnv,
+  env: Pick<AttemptEnv, "store">,
   step: string,
   base: Snapshot,
   output: Readonly<Record<string, unknown>>,
@@ -112,12 +118,18 @@ export const storeOutput = async (
   for (const name of names) {
     const value = output[name]
     const previous = base.entries.get(name)
-    if (previous !== undefined && Object.hasOwn(base.values, name) && base.values[name] === value) {
+    const held = previous === undefined ? NOT_HELD : heldIn(base.values, name)
+    if (previous !== undefined && held === value) {
       changes.set(name, { value, entry: previous })
       continue
     }
     const encoded = encodeWithin(step, name, value)
     if (encoded._tag === "Left") throw notStorableError(step, name, encoded.left)
+    // A value a worker never loaded cannot be the same object: the same content is the same artifact.
+    if (previous !== undefined && held === NOT_HELD && sameContent(previous, encoded.right)) {
+      changes.set(name, { value: freezeValue(value), entry: previous })
+      continue
+    }
     toStore.push([name, value, encoded.right])
   }
   for (const [name, value, encoded] of toStore) {

@@ -12,11 +12,11 @@ import type { RunMeta, StoredError, TaskManifest } from "../datastore/Manifest.j
 import type { AnyJoinFunction, AnyStepFunction, JoinSpec } from "../dsl/ast.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { FlowDefinitionError, SpinFailedError } from "../errors.js"
+import { inProcess } from "../executor/inProcess.js"
 import { setOwnProperty } from "../ownProperty.js"
 import type { Flow, StateOf } from "../types/flow.js"
 import { invalidOption } from "../types/messages.js"
 import { DEFAULT_MAX_FOREACH_ITEMS, printLine } from "./execute.js"
-import { joinForeach, joinSplit } from "./join.js"
 import { startMeta } from "./meta.js"
 import { PastRun } from "./pastRun.js"
 import { RunEnv, RunStopped } from "./RunEnv.js"
@@ -31,7 +31,7 @@ import { findOrigin, pickTask } from "./spinPick.js"
 import { locate, targetDepth } from "./spinTarget.js"
 import type { SpinTarget } from "./spinTarget.js"
 import { verifyByDefault } from "./verify.js"
-import { runStep } from "./walk.js"
+import { joinForeach, joinSplit, runStep } from "./walk.js"
 
 /** Options of `spin`. */
 export interface SpinOptions {
@@ -223,17 +223,23 @@ export async function spin(flow: unknown, stepName: unknown, options: SpinOption
   const inputs = await spinInputs(past, target, { taskId: record.taskId, source })
   const original = await originalOutput(past, origin, source.manifest)
   const persisted = options.persist === true ? await startPersisted(store, checked, past.meta) : undefined
+  const runStore = persisted === undefined ? discardingStore(store) : store
+  const runId = persisted?.runId ?? past.runId
+  const originRunId = persisted === undefined ? past.meta.originRunId : past.runId
+  const log = options.log ?? printLine
+  const verify = verifyByDefault()
   const env = new RunEnv({
     flow: checked,
-    store: persisted === undefined ? discardingStore(store) : store,
-    runId: persisted?.runId ?? past.runId,
-    originRunId: persisted === undefined ? past.meta.originRunId : past.runId,
+    store: runStore,
+    runId,
+    originRunId,
     workers: new Semaphore(1),
-    log: options.log ?? printLine,
+    session: await inProcess().start({ flow: checked, store: runStore, runId, originRunId, verify, log }),
+    log,
     onEvent: () => {},
     signal: options.signal,
     reuse: undefined,
-    verify: verifyByDefault(),
+    verify,
     maxForeachItems: DEFAULT_MAX_FOREACH_ITEMS
   })
   try {

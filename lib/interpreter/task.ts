@@ -1,10 +1,11 @@
 /**
- * One task: its attempts (`retry`), each under the run's signal and the step's `timeout`, every attempt
- * committed as a manifest (readers see the latest), and `catch` turning a final failure into an artifact.
- * Rule violations (a parameter written, a value that cannot be stored...) are not retried or caught: the
- * flow itself is wrong, and the run fails at once.
+ * One task, as the scheduler runs it: its attempts (`retry`), each handed to the run's executor, every attempt
+ * committed as a manifest here (readers see the latest), and `catch` turning a final failure into an artifact.
+ * Rule violations (a parameter written, a value that cannot be stored...) are not retried or caught: the flow
+ * itself is wrong, and the run fails at once. An executor that lost an attempt (a worker killed mid-task) runs
+ * it again as a new attempt on its own: that costs no `retry`, and the lost try is never committed.
  */
-import type { ArtifactEntry, StoredError, TaskManifest } from "../datastore/Manifest.js"
+import type { StoredError, TaskManifest } from "../datastore/Manifest.js"
 import { storeValue } from "../datastore/artifacts.js"
 import type { StepOptions } from "../dsl/ast.js"
 import {
@@ -12,20 +13,18 @@ import {
   MutatedArtifactError,
   NotStorableError,
   ResourceLimitError,
-  RunAbortedError,
-  StepTimeoutError
+  RunAbortedError
 } from "../errors.js"
-import type { RunContext } from "../types/context.js"
+import type { AttemptFailed, AttemptOutcome, AttemptSucceeded, AttemptWork } from "../executor/Executor.js"
 import { cloneTask } from "./clone.js"
-import { createContext } from "./context.js"
 import type { Position } from "./Position.js"
 import { storedFrames, storedLoops, taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
-import { deriveSnapshot, freezeValue } from "./Snapshot.js"
+import { deriveSnapshot, freezeValue, snapshotAfter } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import type { Changes } from "./output.js"
-import { verifyInherited } from "./verify.js"
+import { userStack } from "./stack.js"
 
 export interface TaskSpec {
   readonly name: string
@@ -34,28 +33,6 @@ export interface TaskSpec {
   /** What the task starts from: its manifest's base, and what `catch` adds the error to. */
   readonly base: Snapshot
 }
-
-/** What an attempt produced: the snapshot it ends with (relative to the spec's base) and the names it wrote. */
-export interface AttemptResult {
-  readonly next: Snapshot
-  readonly written: ReadonlyArray<string>
-  readonly artifacts: Readonly<Record<string, ArtifactEntry>>
-  readonly removed: ReadonlyArray<string>
-  readonly rewritten: ReadonlyArray<string>
-}
-
-/**
- * Calls user code (a step, join or resolve function) for an attempt: settles with its result, or rejects as
- * soon as the attempt's signal aborts (timeout, cancellation, another task's failure). Only user code is cut
- * short: once it returned, storing its output and committing the attempt go to the end, so work that was
- * done is kept (and a resumed run can reuse it).
- */
-export type UserCode = <T>(call: () => T | PromiseLike<T>) => Promise<T>
-
-export type AttemptBody = (
-  ctx: RunContext & { readonly foreachStack: ReadonlyArray<unknown> },
-  userCode: UserCode
-) => Promise<AttemptResult>
 
 export interface TaskResult {
   readonly snapshot: Snapshot
@@ -78,45 +55,10 @@ const storedError = (error: unknown): StoredError => {
   return { name: "Error", message: String(error) }
 }
 
-/** An attempt's signal: aborted by the run, or by the timeout (with a StepTimeoutError as reason). */
-const attemptSignal = (env: RunEnv, spec: TaskSpec, attempt: number): { signal: AbortSignal; dispose: () => void } => {
-  const timeout = spec.options.timeout
-  if (timeout === undefined) return { signal: env.signal, dispose: () => {} }
-  const controller = new AbortController()
-  const timer = setTimeout(
-    () =>
-      controller.abort(
-        new StepTimeoutError(`artiflow: step '${spec.name}' timed out after ${timeout} ms (attempt ${attempt})`)
-      ),
-    timeout
-  )
-  return { signal: AbortSignal.any([env.signal, controller.signal]), dispose: () => clearTimeout(timer) }
-}
-
-/** Settles with the work, or rejects with the signal's reason as soon as it aborts. */
-const untilAborted = <T>(work: Promise<T>, signal: AbortSignal): Promise<T> => {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener("abort", onAbort, { once: true })
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort)
-        reject(error)
-      }
-    )
-  })
-}
-
+/** The manifest of an attempt the executor ran, with the fields of how it ended. */
 const manifestOf = (
   spec: TaskSpec,
-  attempt: number,
-  startedAt: number,
-  logs: ReadonlyArray<string>,
+  outcome: AttemptOutcome,
   fields: Pick<TaskManifest, "status" | "artifacts"> & Partial<Pick<TaskManifest, "error" | "removed" | "rewritten">>
 ): TaskManifest => {
   const { removed, rewritten, ...rest } = fields
@@ -124,48 +66,56 @@ const manifestOf = (
   return {
     step: spec.name,
     taskId: taskIdOf(spec.position),
-    attempt,
+    attempt: outcome.attempt,
     foreachStack: storedFrames(spec.position),
     ...(loopStack !== undefined && { loopStack }),
-    startedAt,
-    finishedAt: Date.now(),
+    startedAt: outcome.startedAt,
+    finishedAt: outcome.finishedAt,
     ...(spec.base.ref !== undefined && { base: spec.base.ref }),
-    ...(logs.length > 0 && { logs }),
+    ...(outcome.logs.length > 0 && { logs: outcome.logs }),
     ...rest,
     ...(removed !== undefined && removed.length > 0 && { removed }),
-    ...(rewritten !== undefined && rewritten.length > 0 && { rewritten })
+    ...(rewritten !== undefined && rewritten.length > 0 && { rewritten }),
+    worker: outcome.worker
   }
 }
 
-/** The error a `catch` stores, as an artifact value. */
+/** The error a `catch` stores, as an artifact value (its stack the same on every executor: stack.ts). */
 const caughtValue = (error: unknown): { name: string; message: string; stack: string | undefined } => {
   const { name, message, stack } = storedError(error)
-  return { name, message, stack }
+  return { name, message, stack: stack === undefined ? undefined : userStack(stack) }
 }
 
-const commitCaught = async (
-  env: RunEnv,
-  spec: TaskSpec,
-  catchAs: string,
-  attempt: number,
-  startedAt: number,
-  logs: ReadonlyArray<string>,
-  error: unknown
-): Promise<TaskResult> => {
+const finished = (env: RunEnv, spec: TaskSpec, outcome: AttemptOutcome, status: "succeeded" | "failed"): void => {
+  const taskId = taskIdOf(spec.position)
+  env.emit({ type: "task-finished", step: spec.name, taskId, attempt: outcome.attempt, status, durationMs: Date.now() - outcome.startedAt })
+}
+
+const commitCaught = async (env: RunEnv, spec: TaskSpec, catchAs: string, outcome: AttemptFailed, error: unknown): Promise<TaskResult> => {
   const value = freezeValue(caughtValue(error))
   const stored = await storeValue(env.store, value)
   // A { name, message, stack } of strings is always storable.
   if (stored._tag === "Left") throw new Error(`artiflow: cannot store the error of step '${spec.name}'`)
   const changes: Changes = new Map([[catchAs, { value, entry: stored.right }]])
-  const ref = { runId: env.runId, step: spec.name, taskId: taskIdOf(spec.position), attempt }
-  const manifest = manifestOf(spec, attempt, startedAt, logs, {
+  const ref = { runId: env.runId, step: spec.name, taskId: taskIdOf(spec.position), attempt: outcome.attempt }
+  const manifest = manifestOf(spec, outcome, {
     status: "succeeded",
     error: storedError(error),
     artifacts: { [catchAs]: stored.right }
   })
   await env.commit(manifest)
-  env.emit({ type: "task-finished", step: spec.name, taskId: ref.taskId, attempt, status: "succeeded", durationMs: Date.now() - startedAt })
+  finished(env, spec, outcome, "succeeded")
   return { snapshot: deriveSnapshot(spec.base, changes, [], ref), written: [catchAs], reused: false }
+}
+
+/** Commits a succeeded attempt; the task's snapshot is the executor's (values held) or rebuilt from the entries. */
+const commitSucceeded = async (env: RunEnv, spec: TaskSpec, outcome: AttemptSucceeded): Promise<TaskResult> => {
+  const { artifacts, removed, rewritten } = outcome
+  await env.commit(manifestOf(spec, outcome, { status: "succeeded", artifacts, removed, rewritten }))
+  finished(env, spec, outcome, "succeeded")
+  const ref = { runId: env.runId, step: spec.name, taskId: taskIdOf(spec.position), attempt: outcome.attempt }
+  const next = outcome.next ?? snapshotAfter(spec.base, artifacts, removed)
+  return { snapshot: { ...next, ref }, written: outcome.written, reused: false }
 }
 
 /** Why an attempt failed, as the run reports it (a cancelled run beats the error it caused). */
@@ -186,60 +136,74 @@ const attemptError = (env: RunEnv, thrown: unknown, error: unknown): StoredError
 }
 
 /**
+ * An attempt whose manifest could not be committed failed too (a full or read-only disk): its outputs are not
+ * visible, and whether to try again is decided like for any failure.
+ */
+const asFailure = (outcome: AttemptSucceeded, error: unknown): AttemptFailed => {
+  const { attempt, startedAt, logs, worker } = outcome
+  return { status: "failed", attempt, startedAt, finishedAt: Date.now(), logs, worker, error }
+}
+
+/** An attempt by the run's executor; an executor that broke down (its workers or connection gone) fails the run. */
+const attemptOn = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, taskId: string, number: number): Promise<AttemptOutcome> => {
+  try {
+    return await env.session.runAttempt({
+      work,
+      step: spec.name,
+      taskId,
+      number,
+      position: spec.position,
+      base: spec.base,
+      timeout: spec.options.timeout
+    }, env.signal)
+  } catch (error) {
+    env.fail({ step: spec.name, taskId, cause: error })
+    throw new RunStopped()
+  }
+}
+
+/**
  * Runs a task, or, in a resumed run whose inputs so far were all reused (`reuse`), clones it from the origin
  * run when it succeeded there.
  */
-export const runTask = (env: RunEnv, spec: TaskSpec, body: AttemptBody, reuse = false): Promise<TaskResult> =>
+export const runTask = (env: RunEnv, spec: TaskSpec, work: AttemptWork, reuse = false): Promise<TaskResult> =>
   env.workers.with(async () => {
     const taskId = taskIdOf(spec.position)
     const origin = reuse ? env.reuse?.reusable(spec.name, taskId) : undefined
     if (origin !== undefined && env.reuse !== undefined) return cloneTask(env, spec, origin, env.reuse)
     const attempts = (spec.options.retry ?? 0) + 1
-    for (let attempt = 0; ; attempt++) {
+    // `failures` counts against `retry`; `number` is the next attempt number, past any the executor used up.
+    for (let failures = 0, number = 0; ; number++) {
       env.checkRunning()
-      const startedAt = Date.now()
-      const logs: Array<string> = []
-      const { signal, dispose } = attemptSignal(env, spec, attempt)
-      try {
-        const ctx = createContext(env, spec.position, { step: spec.name, taskId, attempt, signal }, logs)
-        const userCode: UserCode = (call) => untilAborted(Promise.resolve().then(call), signal)
-        const result = await body(ctx, userCode)
-        if (env.verify) verifyInherited(spec.name, taskId, spec.base, result.next)
-        const ref = { runId: env.runId, step: spec.name, taskId, attempt }
-        await env.commit(
-          manifestOf(spec, attempt, startedAt, logs, {
-            status: "succeeded",
-            artifacts: result.artifacts,
-            removed: result.removed,
-            rewritten: result.rewritten
-          })
-        )
-        env.emit({ type: "task-finished", step: spec.name, taskId, attempt, status: "succeeded", durationMs: Date.now() - startedAt })
-        return { snapshot: { ...result.next, ref }, written: result.written, reused: false }
-      } catch (thrown) {
-        if (thrown instanceof RunStopped) throw thrown
-        const error = failureOf(env, thrown)
-        // The run failed (another task, or cancellation) while this attempt ran: the attempt was interrupted,
-        // not failed on its own, so it is neither retried nor caught (a catch would store another task's error).
-        const interrupted = env.failure !== undefined
-        const final = attempt + 1 >= attempts || isRuleViolation(error) || interrupted
-        const catchAs = spec.options.catch
-        if (final && catchAs !== undefined && !isRuleViolation(error) && !interrupted) {
-          return await commitCaught(env, spec, catchAs, attempt, startedAt, logs, error)
-        }
-        const stored = attemptError(env, thrown, error)
-        // When even the failed attempt cannot be recorded (a full or read-only disk), the run still fails on
-        // this task's error, not on the storage error of a bookkeeping write charged to no step.
-        const recorded = await env
-          .commit(manifestOf(spec, attempt, startedAt, logs, { status: "failed", artifacts: {}, error: stored }))
-          .then(() => true, () => false)
-        env.emit({ type: "task-finished", step: spec.name, taskId, attempt, status: "failed", durationMs: Date.now() - startedAt })
-        if (final || !recorded) {
-          env.fail({ step: spec.name, taskId, cause: error })
-          throw new RunStopped()
-        }
-      } finally {
-        dispose()
+      let outcome = await attemptOn(env, spec, work, taskId, number)
+      number = outcome.attempt
+      if (outcome.status === "succeeded") {
+        const succeeded = outcome
+        const committed = await commitSucceeded(env, spec, succeeded).catch((error: unknown) => asFailure(succeeded, error))
+        if (!("status" in committed)) return committed
+        outcome = committed
+      }
+      failures++
+      const thrown = outcome.error
+      const error = failureOf(env, thrown)
+      // The run failed (another task, or cancellation) while this attempt ran: the attempt was interrupted,
+      // not failed on its own, so it is neither retried nor caught (a catch would store another task's error).
+      const interrupted = env.failure !== undefined
+      const final = failures >= attempts || isRuleViolation(error) || interrupted
+      const catchAs = spec.options.catch
+      if (final && catchAs !== undefined && !isRuleViolation(error) && !interrupted) {
+        return await commitCaught(env, spec, catchAs, outcome, error)
+      }
+      const stored = attemptError(env, thrown, error)
+      // When even the failed attempt cannot be recorded (a full or read-only disk), the run still fails on
+      // this task's error, not on the storage error of a bookkeeping write charged to no step.
+      const recorded = await env
+        .commit(manifestOf(spec, outcome, { status: "failed", artifacts: {}, error: stored }))
+        .then(() => true, () => false)
+      finished(env, spec, outcome, "failed")
+      if (final || !recorded) {
+        env.fail({ step: spec.name, taskId, cause: error })
+        throw new RunStopped()
       }
     }
   })

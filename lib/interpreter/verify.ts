@@ -13,6 +13,7 @@ import { encode } from "../codec/encode.js"
 import { sha256Hex } from "../codec/hash.js"
 import type { ArtifactEntry } from "../datastore/Manifest.js"
 import { MutatedArtifactError } from "../errors.js"
+import { heldIn, NOT_HELD } from "./lazyRecord.js"
 import type { Snapshot } from "./Snapshot.js"
 
 /** Whether an entry's value can hold data that freezing does not protect. */
@@ -32,12 +33,14 @@ const mutated = (step: string, taskId: string, name: string, entry: ArtifactEntr
 
 /**
  * Throws MutatedArtifactError naming the first artifact that `next` carries over from `base` unchanged (same
- * entry) whose value no longer encodes to the stored hash.
+ * entry) whose value no longer encodes to the stored hash. A value a worker never loaded cannot have changed.
  */
 export const verifyInherited = (step: string, taskId: string, base: Snapshot, next: Snapshot): void => {
   for (const [name, entry] of next.entries) {
     if (base.entries.get(name) !== entry || !canChangeInPlace(entry)) continue
-    const encoded = encode(next.values[name])
+    const value = heldIn(next.values, name)
+    if (value === NOT_HELD) continue
+    const encoded = encode(value)
     // The main bytes name every attachment by its hash, so their own hash covers the attachments too.
     const same = encoded._tag === "Right" && encoded.right.encoding === entry.encoding && sha256Hex(encoded.right.bytes) === entry.hash
     if (!same) throw mutated(step, taskId, name, entry)

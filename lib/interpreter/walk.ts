@@ -4,12 +4,10 @@
  * artifacts it wrote, for the join's merge rules.
  */
 import type * as t from "io-ts"
-import type { FlowNode, ForeachNode, SplitNode, StepNode, UseNode } from "../dsl/ast.js"
+import type { FlowNode, ForeachNode, JoinSpec, SplitNode, StepNode, UseNode } from "../dsl/ast.js"
 import { FlowDefinitionError, ResourceLimitError } from "../errors.js"
 import { foreachMissing, foreachNotArray, subflowNeeds } from "../types/messages.js"
-import { joinForeach, joinSplit } from "./join.js"
 import type { BranchOutcome } from "./join.js"
-import { outputNames, storeOutput } from "./output.js"
 import { failBetweenTasks } from "./between.js"
 import { runChoose } from "./choose.js"
 import { runLoop } from "./loop.js"
@@ -18,12 +16,12 @@ import type { Position } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
 import { settleInOrder } from "./pool.js"
-import { deriveSnapshot, stepDelta } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runTask } from "./task.js"
+import type { TaskResult, TaskSpec } from "./task.js"
 import { compactEnd } from "./TaskEnd.js"
 import type { TaskEnd } from "./TaskEnd.js"
-import type { TaskResult } from "./task.js"
+import { valueOf } from "./values.js"
 
 /** Where a scope is: its snapshot, what it wrote so far, and where it runs. */
 export interface ScopeState {
@@ -72,18 +70,36 @@ const advance = (state: ScopeState, name: string, result: TaskResult): ScopeStat
 })
 
 export const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<ScopeState> => {
-  const fn = node.fn as (record: unknown, ctx: unknown) => unknown
-  const base = state.snapshot
-  const spec = { name: node.name, options: node.options, position: state.position, base }
-  const result = await runTask(env, spec, async (ctx, userCode) => {
-    const output = await userCode(() => fn(base.values, ctx))
-    const names = outputNames(env, node.name, output)
-    const changes = await storeOutput(env, node.name, base, output as Readonly<Record<string, unknown>>, names)
-    const next = deriveSnapshot(base, changes, [], undefined)
-    return { next, written: names, ...stepDelta(base, changes) }
-  }, state.reused)
+  const spec = { name: node.name, options: node.options, position: state.position, base: state.snapshot }
+  const result = await runTask(env, spec, { kind: "step", node }, state.reused)
   return advance(state, node.name, result)
 }
+
+/** A join runs as a task that starts from the snapshot before its split or foreach. */
+const joinTask = (join: JoinSpec, before: ScopeState): TaskSpec => ({
+  name: join.name,
+  options: join.options,
+  position: before.position,
+  base: before.snapshot
+})
+
+/** Runs a split's join on the branches' ends (`before`: the scope as the split found it). */
+export const joinSplit = (
+  env: RunEnv,
+  join: JoinSpec,
+  before: ScopeState,
+  branches: ReadonlyArray<BranchOutcome>,
+  reuse: boolean
+): Promise<TaskResult> => runTask(env, joinTask(join, before), { kind: "split-join", join, branches }, reuse)
+
+/** Runs a foreach's join on its tasks' ends, in index order. */
+export const joinForeach = (
+  env: RunEnv,
+  join: JoinSpec,
+  before: ScopeState,
+  ends: ReadonlyArray<TaskEnd>,
+  reuse: boolean
+): Promise<TaskResult> => runTask(env, joinTask(join, before), { kind: "foreach-join", join, ends }, reuse)
 
 /** Runs every branch (or body) to the end, then throws the first failure once all have settled. */
 const settleAll = async <T>(env: RunEnv, work: ReadonlyArray<Promise<T>>): Promise<ReadonlyArray<T>> =>
@@ -121,9 +137,9 @@ const foreachTooWide = (artifact: string, step: string, items: number, limit: nu
   `in memory until the join: raise the limit with run(flow, { maxForeachItems: ${items} }) if the machine has the ` +
   "memory, or iterate over batches of items instead"
 
-const arrayToIterate = (env: RunEnv, node: ForeachNode, state: ScopeState): ReadonlyArray<unknown> => {
+const arrayToIterate = async (env: RunEnv, node: ForeachNode, state: ScopeState): Promise<ReadonlyArray<unknown>> => {
   if (!state.snapshot.entries.has(node.artifact)) return failBetweenTasks(env, state, foreachMissing(node.artifact))
-  const value = state.snapshot.values[node.artifact]
+  const value = await valueOf(env, state.snapshot, node.artifact)
   if (!Array.isArray(value)) return failBetweenTasks(env, state, foreachNotArray(node.artifact))
   if (value.length > env.maxForeachItems) {
     return failBetweenTasks(env, state, new ResourceLimitError(foreachTooWide(node.artifact, state.position.previous, value.length, env.maxForeachItems)))
@@ -134,7 +150,8 @@ const arrayToIterate = (env: RunEnv, node: ForeachNode, state: ScopeState): Read
 const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Promise<ScopeState> => {
   const join = node.join
   if (join === undefined) throw new FlowDefinitionError(`artiflow: foreach over '${node.artifact}' was not closed by a join`)
-  const items = arrayToIterate(env, node, state)
+  const items = await arrayToIterate(env, node, state)
+  const arrays = [...(state.position.arrays ?? []), state.snapshot.entries.get(node.artifact)]
   // Bodies in flight: the foreach's own limit, and never many more than can hold a worker. Tasks waiting for a
   // worker hold memory and gain nothing; twice the workers keeps every worker busy between commits.
   const width = Math.min(node.concurrency ?? Number.POSITIVE_INFINITY, env.workers.limit * 2)
@@ -145,7 +162,7 @@ const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Pr
     env.checkRunning()
     const input = items[index]
     const frame = { step: state.position.previous, artifact: node.artifact, index, count: items.length, input }
-    const position = inForeach(state.position, Object.freeze(frame))
+    const position = inForeach(state.position, Object.freeze(frame), arrays)
     const end = await runNodes(env, node.body, { ...state, written: new Set(), position, chose: false })
     env.emit({ type: "foreach-progress", ...progress, done: ++done })
     return compactEnd(state.snapshot, end)
@@ -159,7 +176,7 @@ const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Pr
 const runUse = async (env: RunEnv, node: UseNode, state: ScopeState): Promise<ScopeState> => {
   for (const [name, codec] of Object.entries(node.needs ?? {})) {
     const present = state.snapshot.entries.has(name)
-    if (!present || !(codec as t.Mixed).is(state.snapshot.values[name])) {
+    if (!present || !(codec as t.Mixed).is(await valueOf(env, state.snapshot, name))) {
       failBetweenTasks(env, state, subflowNeeds(name))
     }
   }

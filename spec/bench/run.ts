@@ -14,6 +14,7 @@ import { resolve } from "node:path"
 import { measureLargeArtifact } from "./artifact.js"
 import { measureClient } from "./client.js"
 import { measureDedup } from "./dedup.js"
+import { measureExecutors } from "./executors.js"
 import type { Figure } from "./measure.js"
 import { printTable } from "./measure.js"
 import { measureObjects } from "./objects.js"
@@ -43,6 +44,7 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   client: () => measureClient(repetitions),
   startup: () => measureStartup(repetitions),
   s3: () => measureS3(repetitions, quick ? 64 : 256),
+  executors: () => measureExecutors(repetitions),
   spin: () => measureSpin(repetitions + 2),
   types: () => measureTypeChecking(300, 3)
 }

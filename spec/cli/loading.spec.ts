@@ -104,6 +104,16 @@ describe("other commands load the same way", () => {
     expect(resumed.stdout).toContain("shout  'COMMONJS CTS'")
   })
 
+  test("an ES module flow file may re-export a flow built in a CommonJS TypeScript file: one artiflow for both", async () => {
+    const dir = projectDir("commonjs")
+    await writeFile(join(dir, "built.cts"), esmFlow("built in cts", "artiflow", false))
+    await writeFile(join(dir, "reexports.mts"), `export { Loaded } from "./built.cjs"`)
+    const result = await artiflow(["run", "reexports.mts"], env(), dir)
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("shout  'BUILT IN CTS'")
+  })
+
   test("a CommonJS file may export its one flow as module.exports", async () => {
     const source = [
       `const { flow, step } = require("artiflow")`,

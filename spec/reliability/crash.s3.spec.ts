@@ -48,6 +48,7 @@ describe("crashes on S3", () => {
       const job = { store: site.location, runId: "cut", params: { bulkBytes: BULK_BYTES } }
       const { killed } = await harness.runKillable(job, { kind: "point", point: 1, minBlobBytes: MULTIPART_THRESHOLD, afterMs })
       expect(killed).toBe(true)
+      await site.settle()
       await site.audit()
       const left = await site.pendingUploads()
       if (left.length === 0) continue

@@ -38,11 +38,15 @@ describe("crashes", () => {
 
   test("a kill in the middle of a large manifest's append leaves a torn record readers skip; resume completes", async () => {
     const stats = emptyStats()
-    // How many turns the first write takes depends on the machine: try until one kill lands between the writes.
-    for (const turns of [2, 3, 4, 1, 5, 6, 7, 8, 9, 10, 11, 12]) {
-      const site = await harness.options.sites.create(`torn-${turns}`)
+    // How long the first write takes depends on the machine and its load: try until one kill lands between the
+    // writes, first a few turns of the event loop after the commit starts, then (on a loaded machine, where the
+    // thread pool lags the event loop) a few milliseconds.
+    const turns = [2, 3, 4, 1, 5, 6, 7, 8, 9, 10, 11, 12, 16, 24, 32].map((n) => ({ turns: n }))
+    const delays = [1, 2, 3, 5, 8, 12, 20, 30].map((ms) => ({ afterMs: ms }))
+    for (const [i, when] of [...turns, ...delays].entries()) {
+      const site = await harness.options.sites.create(`torn-${i}`)
       const store = site.open()
-      const { killed } = await harness.runKillable({ store: site.location, runId: "torn" }, { kind: "point", point: LEDGER_COMMIT, turns })
+      const { killed } = await harness.runKillable({ store: site.location, runId: "torn" }, { kind: "point", point: LEDGER_COMMIT, ...when })
       expect(killed).toBe(true)
       const log = logRecords(await fs.readFile(join(site.location, "runs", FLOW, "torn", "manifests.jsonl")), "manifests.jsonl")
       if (!log.torn) continue

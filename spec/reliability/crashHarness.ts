@@ -192,6 +192,7 @@ export class CrashHarness {
   private summary(seed: number, total: Stats, seconds: number, cpuSeconds: number): string {
     const large = this.options.largeBlobKills === undefined ? "" : `, ${total.largeBlobKills} of them inside a multipart upload`
     const linked = this.options.sites.kind === "local" ? ` (${total.linkedStrays} linked to a run.json)` : ""
+    const late = this.options.sites.kind === "local" ? "" : `; ${total.lateWrites} kills left a request the server completed after the process died`
     return (
       `artiflow crash on ${this.options.sites.kind} stores (seed ${seed}): ${total.kills} SIGKILLs survived ` +
       `(${total.timerKills} timed by the parent, ${total.pointKills} at a persistence point${large}; ` +
@@ -199,7 +200,7 @@ export class CrashHarness {
       `${total.runsVerified} runs, ${total.tasksVerified} committed tasks and ${total.valuesLoaded} stored values ` +
       `verified; ${total.chainsCompleted} runs completed equal to the uninterrupted run; corruptions: 0; ` +
       `${total.tornTails} torn log tails skipped by readers; ${total.leftoversSwept} ${this.options.sites.leftovers}` +
-      `${linked} swept once stale; ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU in this process)`
+      `${linked} swept once stale${late}; ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU in this process)`
     )
   }
 }

@@ -93,6 +93,7 @@ export class Lane {
         ...(latest !== undefined ? { origin: latest } : params !== undefined && { params })
       }
       const { killed, runMs } = await this.harness.runKillable(job, plan)
+      if (killed && (await site.settle())) this.stats.lateWrites++
       await this.audit(site, runId)
       // A run exists once its run document does: killed before that, the chain goes on from the previous one.
       const exists = (await this.store.readRun(FLOW, runId)) !== undefined

@@ -49,6 +49,13 @@ export interface CrashSite {
   /** Checks every stored byte (see each implementation); throws on the first problem. */
   audit(): Promise<SiteAudit>
   /**
+   * Resolves once writes a killed writer had in flight have landed or never will. A local write is done or
+   * not when its process dies; a request an S3 server had received whole is still carried out after its
+   * client died, a moment later (the object then appears whole, like any other). Tells whether anything landed
+   * while it waited.
+   */
+  settle(): Promise<boolean>
+  /**
    * Ages what killed writers left past the store's threshold, has it swept (`complete` runs a whole run on a
    * new store object, for stores that sweep when a run starts), checks that all of it went and that no run
    * but the new one changed, then deletes the store.
@@ -99,6 +106,10 @@ class LocalSite implements CrashSite {
 
   open(): Datastore {
     return localStore(this.location)
+  }
+
+  async settle(): Promise<boolean> {
+    return false
   }
 
   async audit(): Promise<SiteAudit> {

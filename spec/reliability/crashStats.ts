@@ -35,6 +35,8 @@ export interface Stats {
   linkedStrays: number
   /** Logs left ending in part of a record (by kills mid-append of the large manifest). */
   tornTails: number
+  /** Kills after which a write the dead process had sent still landed (on S3: the server carries it out). */
+  lateWrites: number
 }
 
 export const emptyStats = (): Stats => ({
@@ -50,7 +52,8 @@ export const emptyStats = (): Stats => ({
   valuesLoaded: 0,
   leftoversSwept: 0,
   linkedStrays: 0,
-  tornTails: 0
+  tornTails: 0,
+  lateWrites: 0
 })
 
 /** The counts of all lanes added up. */

@@ -40,6 +40,9 @@ const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes)
 const DATA_KEY = "artiflow-data"
 const COMMIT_NAME = /^(pack-)?\d{15}-[0-9a-f]{8}-\d{10}\.jsonl$/
 const TAG_CHANGE_NAME = /^\d{15}-[0-9a-f]{8}-\d{10}\.json$/
+/** How long a killed writer's store must stay unchanged to count as settled, and how long it may take. */
+const QUIET_MS = 400
+const SETTLE_LIMIT_MS = 10_000
 
 interface Listed {
   readonly key: string
@@ -206,6 +209,26 @@ class S3Site implements S3CrashSite {
       return { run, isMeta: false }
     }
     throw new Error(`unexpected object under runs/: ${object.key}`)
+  }
+
+  /**
+   * Waits until the store's objects and incomplete uploads stay the same for {@link QUIET_MS}. A killed process
+   * does not take its requests with it: the kernel still sends what its sockets had buffered, and radosgw
+   * carries out a request it received whole, some milliseconds later (more on a loaded machine).
+   */
+  async settle(): Promise<boolean> {
+    const snapshot = async (): Promise<string> =>
+      JSON.stringify([await this.list(this.prefix), (await this.pendingUploads()).map((upload) => upload.uploadId)])
+    let before = await snapshot()
+    let landed = false
+    for (let waited = 0; waited < SETTLE_LIMIT_MS; waited += QUIET_MS) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS))
+      const after = await snapshot()
+      if (after === before) return landed
+      before = after
+      landed = true
+    }
+    throw new Error(`the store ${this.location} kept changing for ${SETTLE_LIMIT_MS} ms after its writer was killed`)
   }
 
   async audit(): Promise<SiteAudit> {

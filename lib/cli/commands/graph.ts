@@ -3,10 +3,9 @@ import { describeFlow } from "../../dsl/graph.js"
 import { renderMermaid } from "../../report/mermaid.js"
 import { renderGraphText } from "../../report/text.js"
 import { checkOptionNames, flagOption, positionalArgs, stringOption } from "../args.js"
-import { EXIT, HELP_ROW, helpText } from "../command.js"
+import { EXIT, FLOW_ROW, HELP_ROW, helpText } from "../command.js"
 import type { Command } from "../command.js"
 import { loadFlow } from "../loadFlow.js"
-import { FLOW_ROW } from "./run.js"
 
 const HELP = helpText(
   "artiflow graph <file.ts> [--flow <name>] [--mermaid]",

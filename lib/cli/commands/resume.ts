@@ -4,7 +4,7 @@ import { resume } from "../../interpreter/resume.js"
 import type { ResumeOptions } from "../../interpreter/resume.js"
 import type { RunResult } from "../../interpreter/run.js"
 import { checkOptionNames, positionalArgs, stringOption } from "../args.js"
-import { HELP_ROW, helpText, STORE_ROW } from "../command.js"
+import { FLOW_ROW, HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command } from "../command.js"
 import {
   EXECUTION_FLAGS,
@@ -16,10 +16,11 @@ import {
 } from "../execution.js"
 import { CONFIG_OPTIONS } from "../configs.js"
 import { UsageError } from "../errors.js"
+import { executorOption } from "../executors.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import { storeOf } from "../store.js"
-import { FLOW_ROW, launchSuffix } from "./run.js"
+import { launchSuffix } from "./run.js"
 
 const USAGE = `artiflow resume <file.ts> [--flow <name>] [--origin <run>] [--from <step>] [--store <dir>] ${EXECUTION_USAGE}`
 
@@ -76,7 +77,8 @@ export const resumeCommand: Command = {
       store: storeOf(args),
       ...(origin !== undefined && { origin }),
       ...(from !== undefined && { from }),
-      ...executionOptions(args, "resume")
+      ...executionOptions(args, "resume"),
+      ...executorOption(args, "resume")
     }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => resumeFlow(loaded.flow, { ...options, ...hooks }))
   }

@@ -4,7 +4,7 @@ import { run } from "../../interpreter/run.js"
 import type { RunOptions, RunResult } from "../../interpreter/run.js"
 import { positionalArgs, stringOption } from "../args.js"
 import type { ParsedArgs } from "../args.js"
-import { HELP_ROW, helpText, STORE_ROW } from "../command.js"
+import { FLOW_ROW, HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command, HelpSection } from "../command.js"
 import {
   EXECUTION_FLAGS,
@@ -12,18 +12,17 @@ import {
   EXECUTION_REPEATABLE,
   EXECUTION_ROWS,
   EXECUTION_USAGE,
-  executionOptions
+  executionOptions,
+  LATER_OPTIONS
 } from "../execution.js"
 import { UsageError } from "../errors.js"
+import { executorOption } from "../executors.js"
 import { launch } from "../launch.js"
 import { loadFlow } from "../loadFlow.js"
 import type { LoadedFlow } from "../loadFlow.js"
 import { CONFIG_OPTIONS, CONFIG_ROWS, CONFIG_USAGE, configHelpRows, configsFromArgs } from "../configs.js"
 import { paramHelpRows, paramsFromOptions } from "../params.js"
 import { quoteArg, storeOf, storeSuffix } from "../store.js"
-
-/** The flow chosen by `--flow`, repeated in suggested commands. */
-export const FLOW_ROW = ["--flow <name>", "the flow to use when the file exports several (export or flow name)"] as const
 
 const OWN_OPTIONS = ["flow", "store", ...CONFIG_OPTIONS, ...EXECUTION_OPTIONS]
 const USAGE = `artiflow run <file.ts> [--flow <name>] [--<param> <value>]... ${CONFIG_USAGE} [--store <dir>] ${EXECUTION_USAGE}`
@@ -72,12 +71,13 @@ const describeFlow = (loaded: LoadedFlow): string =>
 
 /**
  * The options that are run's own rather than the flow's parameters. A parameter of the flow named like one
- * of them keeps its name: `--tag` (added after parameters could be named tag) then sets the parameter, once.
+ * of the options added after parameters could have any name (`--tag`, `--threads`, `--redis`, `--queue`) keeps
+ * its name: the option then sets the parameter, once.
  */
 const ownOptions = (loaded: LoadedFlow, args: ParsedArgs): ReadonlyArray<string> => {
-  if (!Object.hasOwn(loaded.flow.params, "tag")) return OWN_OPTIONS
-  if ((args.repeated.get("tag")?.length ?? 0) > 1) throw new UsageError("artiflow: option --tag is given twice", "run")
-  return OWN_OPTIONS.filter((name) => name !== "tag")
+  const taken = LATER_OPTIONS.filter((name) => Object.hasOwn(loaded.flow.params, name))
+  if (taken.includes("tag") && (args.repeated.get("tag")?.length ?? 0) > 1) throw new UsageError("artiflow: option --tag is given twice", "run")
+  return OWN_OPTIONS.filter((name) => !taken.includes(name))
 }
 
 const runFlow = run as unknown as (flow: FlowValue, options: RunOptions) => Promise<RunResult<unknown>>
@@ -103,7 +103,13 @@ export const runCommand: Command = {
     const loaded = await loadFlow(file, stringOption(args, "flow"))
     const params = paramsFromOptions(loaded.flow, args.options, ownOptions(loaded, args))
     const configs = configsFromArgs(loaded.flow, args)
-    const options: RunOptions = { params, configs, store: storeOf(args), ...executionOptions(args, "run", loaded.flow.params) }
+    const options: RunOptions = {
+      params,
+      configs,
+      store: storeOf(args),
+      ...executionOptions(args, "run", loaded.flow.params),
+      ...executorOption(args, "run", loaded.flow.params)
+    }
     return launch(io, { loaded, suffix: launchSuffix(args) }, (hooks) => runFlow(loaded.flow, { ...options, ...hooks }))
   }
 }
