@@ -78,7 +78,8 @@ export {
   ResourceLimitError,
   RunAbortedError,
   RunFailedError,
-  StepTimeoutError
+  StepTimeoutError,
+  UntilError
 } from "./errors.js"
 export { inProcess } from "./executor/inProcess.js"
 export { workerThreads } from "./executor/workerThreads.js"

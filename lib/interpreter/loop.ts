@@ -43,6 +43,14 @@ const loopRecord = (
   }
 }
 
+/** What an iteration inherits from earlier ones that was not there before the loop (see `ScopeState.carried`). */
+const carriedInto = (before: ScopeState, current: ScopeState): ReadonlySet<string> | undefined => {
+  if (current === before) return before.carried
+  const carried = new Set(before.carried)
+  for (const name of current.snapshot.entries.keys()) if (!before.snapshot.entries.has(name)) carried.add(name)
+  return carried
+}
+
 /** `until` on the record the iteration ended with: true or false, or the error the run fails with. */
 const decide = async (node: LoopNode, end: ScopeState, iteration: number): Promise<boolean | Error> => {
   const until = node.until as (record: unknown) => unknown
@@ -77,7 +85,7 @@ export const runLoop = async (env: RunEnv, node: LoopNode, state: ScopeState, ru
     env.checkRunning()
     // Each iteration starts after what ran last: the step before the loop, then the previous iteration's last.
     const position = { ...inLoop(state.position, node.name, iteration), previous: current.position.previous }
-    const end = await runNodes(env, node.body, { ...current, position })
+    const end = await runNodes(env, node.body, { ...current, position, carried: carriedInto(state, current) })
     current = end
     iterations++
     const done = await decide(node, end, iteration)
@@ -92,5 +100,5 @@ export const runLoop = async (env: RunEnv, node: LoopNode, state: ScopeState, ru
     if (error instanceof RunStopped) throw error
     return failAt(env, node.name, taskIdOf(state.position), error as Error)
   })
-  return { ...current, position: { ...state.position, previous: node.name } }
+  return { ...current, position: { ...state.position, previous: node.name }, carried: state.carried }
 }

@@ -16,6 +16,7 @@ import type { Position } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
 import { settleInOrder } from "./pool.js"
+import { deriveSnapshot } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runTask } from "./task.js"
 import type { TaskResult, TaskSpec } from "./task.js"
@@ -35,6 +36,12 @@ export interface ScopeState {
    * artifacts that turn out not to be conflicts (the compiler asked for them, for the cases not taken).
    */
   readonly chose?: boolean
+  /**
+   * In a loop's second and later iterations: the artifacts the record holds only because an earlier iteration
+   * of the body created them (absent before the loop). The compiler types the body against the record before
+   * the loop, so a split join in the body merges as in the first iteration: see {@link withoutCarried}.
+   */
+  readonly carried?: ReadonlySet<string>
 }
 
 export const runNodes = async (env: RunEnv, nodes: ReadonlyArray<FlowNode>, start: ScopeState): Promise<ScopeState> => {
@@ -66,7 +73,8 @@ const advance = (state: ScopeState, name: string, result: TaskResult): ScopeStat
   written: new Set([...state.written, ...result.written]),
   position: { ...state.position, previous: name },
   reused: state.reused && result.reused,
-  ...(state.chose === true && { chose: true })
+  ...(state.chose === true && { chose: true }),
+  ...(state.carried !== undefined && { carried: state.carried })
 })
 
 export const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<ScopeState> => {
@@ -120,15 +128,30 @@ const runSplit = async (env: RunEnv, node: SplitNode, state: ScopeState): Promis
   const join = node.join
   if (join === undefined) throw new FlowDefinitionError(`artiflow: a split was not closed by a join`)
   const branchStart: ScopeState = { ...state, written: new Set(), chose: false }
-  const outcomes = await settleAll(
+  const ended = await settleAll(
     env,
     node.branches.map(async (branch): Promise<BranchOutcome> => {
       const end = await runNodes(env, branch.nodes, branchStart)
       return { name: branch.name, snapshot: end.snapshot, written: end.written, reused: end.reused, chose: end.chose === true }
     })
   )
+  const outcomes = withoutCarried(ended, state.carried)
   const result = await joinSplit(env, join, state, outcomes, state.reused && outcomes.every((b) => b.reused))
   return advance(state, join.name, result)
+}
+
+/**
+ * A branch that did not write an artifact carried from an earlier loop iteration, while another branch did,
+ * ends without it: in the first iteration the artifact did not exist before the split, so the writing branch's
+ * value passed through the join, and the compiler typed the join that way. Without this, the second iteration
+ * would find a conflict the compiler never asked the join to handle.
+ */
+const withoutCarried = (branches: ReadonlyArray<BranchOutcome>, carried: ReadonlySet<string> | undefined): ReadonlyArray<BranchOutcome> => {
+  if (carried === undefined || carried.size === 0) return branches
+  return branches.map((branch) => {
+    const drop = [...carried].filter((name) => !branch.written.has(name) && branches.some((other) => other.written.has(name)))
+    return drop.length === 0 ? branch : { ...branch, snapshot: deriveSnapshot(branch.snapshot, new Map(), drop, branch.snapshot.ref) }
+  })
 }
 
 const foreachTooWide = (artifact: string, step: string, items: number, limit: number): string =>
