@@ -13,6 +13,7 @@ import { chooseMissing, chooseWide, noCaseFor } from "../types/messages.js"
 import { failAt, failBetweenTasks } from "./between.js"
 import { storedFrames, storedLoops, taskIdOf } from "./Position.js"
 import type { RunEnv } from "./RunEnv.js"
+import { valueOf } from "./values.js"
 import type { ScopeState } from "./walk.js"
 
 type RunNodes = (env: RunEnv, nodes: ReadonlyArray<FlowNode>, start: ScopeState) => Promise<ScopeState>
@@ -21,9 +22,10 @@ const isSelectorValue = (value: unknown): value is string | number | boolean =>
   typeof value === "string" || typeof value === "number" || typeof value === "boolean"
 
 /** The selector's value, as the rules allow it. */
-const selectorValue = (env: RunEnv, node: ChooseNode, state: ScopeState): string | number | boolean => {
+const selectorValue = async (env: RunEnv, node: ChooseNode, state: ScopeState): Promise<string | number | boolean> => {
   if (!state.snapshot.entries.has(node.selector)) return failBetweenTasks(env, state, chooseMissing(node.selector))
-  const value = state.snapshot.values[node.selector]
+  // With an executor that runs attempts elsewhere, the scheduler holds the selector's entry, not its value.
+  const value = await valueOf(env, state.snapshot, node.selector).catch((error: unknown) => failBetweenTasks(env, state, error as Error))
   return isSelectorValue(value) ? value : failBetweenTasks(env, state, chooseWide(node.selector))
 }
 
@@ -48,7 +50,7 @@ const decisionRecord = (env: RunEnv, node: ChooseNode, state: ScopeState, decisi
 
 export const runChoose = async (env: RunEnv, node: ChooseNode, state: ScopeState, runNodes: RunNodes): Promise<ScopeState> => {
   env.checkRunning()
-  const value = selectorValue(env, node, state)
+  const value = await selectorValue(env, node, state)
   const key = String(value)
   const chosen = node.cases.find((choice) => choice.name === key)
   if (chosen === undefined) {

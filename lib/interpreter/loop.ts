@@ -13,6 +13,7 @@ import { failAt } from "./between.js"
 import { inLoop, storedFrames, storedLoops, taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
+import { callUntil } from "./untilRecord.js"
 import type { ScopeState } from "./walk.js"
 
 type RunNodes = (env: RunEnv, nodes: ReadonlyArray<FlowNode>, start: ScopeState) => Promise<ScopeState>
@@ -52,11 +53,11 @@ const carriedInto = (before: ScopeState, current: ScopeState): ReadonlySet<strin
 }
 
 /** `until` on the record the iteration ended with: true or false, or the error the run fails with. */
-const decide = async (node: LoopNode, end: ScopeState, iteration: number): Promise<boolean | Error> => {
+const decide = async (env: RunEnv, node: LoopNode, end: ScopeState, iteration: number): Promise<boolean | Error> => {
   const until = node.until as (record: unknown) => unknown
   let returned: unknown
   try {
-    returned = await until(end.snapshot.values)
+    returned = await callUntil(env, until, end.snapshot)
   } catch (thrown) {
     return new UntilError(untilFailed(node.name, iteration, messageOf(thrown)), node.name, iteration, { cause: thrown })
   }
@@ -88,7 +89,7 @@ export const runLoop = async (env: RunEnv, node: LoopNode, state: ScopeState, ru
     const end = await runNodes(env, node.body, { ...current, position, carried: carriedInto(state, current) })
     current = end
     iterations++
-    const done = await decide(node, end, iteration)
+    const done = await decide(env, node, end, iteration)
     if (done instanceof Error) return failLoop(done)
     results.push(done)
     if (done) break
