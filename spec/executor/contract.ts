@@ -18,6 +18,8 @@ import { Etl } from "../../examples/etl.js"
 import { Flaky } from "../../examples/flaky.js"
 import { LargeArray } from "../../examples/large-array.js"
 import { Sweep } from "../../examples/sweep.js"
+import { Descent } from "../../examples/descent.js"
+import { Triage } from "../../examples/triage.js"
 import { tempDir } from "../stores.js"
 import { Converge, Fragments, Grid, Resumable, Retries, Routed, Shapes, Unstorable } from "./flows.js"
 
@@ -118,7 +120,9 @@ export const executorContract = (name: string, makeHarness: () => Promise<Execut
       ["etl", Etl],
       ["config (forecast)", Forecast],
       ["flaky", Flaky],
-      ["large-array (100 MB Float64Array)", LargeArray]
+      ["large-array (100 MB Float64Array)", LargeArray],
+      ["triage (choose)", Triage],
+      ["descent (loop)", Descent]
     ] as const)("the %s example leaves the same artifacts as in process", async (_name, flow) => {
       await sameAsInProcess(flow as Flow)
     })
