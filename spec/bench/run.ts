@@ -13,6 +13,7 @@ import { availableParallelism, totalmem } from "node:os"
 import { resolve } from "node:path"
 import { measureLargeArtifact } from "./artifact.js"
 import { measureClient } from "./client.js"
+import { measureControl } from "./control.js"
 import { measureDedup } from "./dedup.js"
 import { measureExecutors } from "./executors.js"
 import type { Figure } from "./measure.js"
@@ -45,6 +46,7 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   startup: () => measureStartup(repetitions),
   s3: () => measureS3(repetitions, quick ? 64 : 256),
   executors: () => measureExecutors(repetitions),
+  control: () => measureControl(repetitions),
   spin: () => measureSpin(repetitions + 2),
   types: () => measureTypeChecking(300, 3)
 }
