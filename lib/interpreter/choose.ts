@@ -1,7 +1,7 @@
 /**
  * A choose at run time (DESIGN.md §8): the scheduler reads the selector's value from the record, picks the
  * case keyed by it, records the decision in the run (the choose's record: `choose:<id>`, its snapshot the
- * record the case starts from) and runs the case in the same scope. A value the rules forbid (a missing
+ * record the case starts from; committed while the case runs) and runs the case in the same scope. A value the rules forbid (a missing
  * selector, a value that is not a string, number or boolean, a value without a case) fails the run with the
  * compiler's message, charged to the step before the choose.
  */
@@ -58,8 +58,21 @@ export const runChoose = async (env: RunEnv, node: ChooseNode, state: ScopeState
   }
   const decision: ChooseDecision = { kind: "choose", value, case: chosen.name }
   const record = decisionRecord(env, node, state, decision)
-  await env.commit(record).catch((error: unknown) => failAt(env, record.step, record.taskId, error as Error))
+  // The case does not read the record: it runs while the record commits (a choose in a 10,000-item foreach
+  // would otherwise wait for a commit before each body). A crash in between leaves the case's tasks without
+  // the record, which readers and resume handle as a choose that has not decided yet.
+  const committed = env.commit(record).then(
+    () => undefined,
+    (error: unknown) => error as Error
+  )
+  let end: ScopeState
+  try {
+    end = await runNodes(env, chosen.nodes, state)
+  } finally {
+    await committed
+  }
+  const failed = await committed
+  if (failed !== undefined) return failAt(env, record.step, record.taskId, failed)
   env.emit({ type: "task-finished", step: record.step, taskId: record.taskId, attempt: 0, status: "succeeded", durationMs: 0, decision })
-  const end = await runNodes(env, chosen.nodes, state)
   return { ...end, chose: true }
 }
