@@ -4,8 +4,8 @@
  * succeeded tasks are reused; `from` may name a loop (all its iterations run again) or a step in a case.
  */
 import { pipe } from "fp-ts/lib/function.js"
-import { expect, test } from "vitest"
-import { choose, flow, foreach, join, loop, resume, run, step } from "../../lib/index.js"
+import { describe, expect, test } from "vitest"
+import { choose, flow, foreach, join, loop, resume, run, spin, step } from "../../lib/index.js"
 import type { RunEvent } from "../../lib/index.js"
 import { runFailure } from "./failure.js"
 import { forEachStore, quiet } from "../stores.js"
@@ -128,5 +128,34 @@ forEachStore((_name, makeStore) => {
     await resume(Route, { store, log: quiet, from: "plan", onEvent: seen.onEvent })
     expect(seen.cloned()).toEqual(["shard/0", "start/0"])
     expect(seen.ran()).toEqual(["choose:size/0", "end/0", "plan/0"])
+  })
+})
+
+describe("spin and control flow", () => {
+  const Spun = pipe(
+    flow("SpunControl"),
+    step("start", () => ({ n: 0, size: "big" as "big" | "small" })),
+    loop("count", step("inc", (a) => ({ n: a.n + 1 })), { until: (a) => a.n >= 3 }),
+    step("after", (a) => ({ m: a.n * 10 })),
+    choose("size", { big: step("bigStep", () => ({ b: 1 })), small: (f) => f }),
+    step("last", (a) => ({ done: a.m }))
+  )
+
+  forEachStore((_name, makeStore) => {
+    test("a step after a loop starts from the record after the loop", async () => {
+      const store = await makeStore()
+      await run(Spun, { store, log: quiet })
+      expect((await spin(Spun, "after", { store, log: quiet })).output).toEqual({ m: 30 })
+    })
+
+    test("steps inside a loop or a case, and steps after a choose, are refused with what to do instead", async () => {
+      const store = await makeStore()
+      await run(Spun, { store, log: quiet })
+      await expect(spin(Spun, "inc", { store, log: quiet })).rejects.toThrow(
+        "artiflow: spin: 'inc' is inside loop 'count': spin runs one task of a step outside loops; run the loop again with resume(flow, { from: 'count' })"
+      )
+      await expect(spin(Spun, "bigStep", { store, log: quiet })).rejects.toThrow(/^artiflow: spin: step 'bigStep' is in a case of choose on 'size'/)
+      await expect(spin(Spun, "last", { store, log: quiet })).rejects.toThrow(/record after choose on 'size', which depends on the case/)
+    })
   })
 })
