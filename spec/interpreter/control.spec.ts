@@ -8,11 +8,13 @@ import * as t from "io-ts"
 import { describe, expect, test } from "vitest"
 import {
   choose,
+  Client,
   FlowDefinitionError,
   flow,
   foreach,
   join,
   loop,
+  memoryStore,
   param,
   ResourceLimitError,
   run,
@@ -392,5 +394,24 @@ forEachStore((_name, makeStore) => {
       )
       expect((await run(F, { store: await makeStore(), log: quiet })).artifacts).toEqual({ n: 3, o: "o" })
     })
+  })
+})
+
+describe("a store that refuses a choose's record", () => {
+  test("the run fails charged to the choose's record, after the case ran; nothing is reported skipped", async () => {
+    const inner = memoryStore()
+    const refusing: Datastore = Object.create(inner) as Datastore
+    Object.defineProperty(refusing, "commitManifests", {
+      value: (flowName: string, runId: string, manifests: ReadonlyArray<TaskManifest>) =>
+        manifests.some((m) => m.step.startsWith("choose:"))
+          ? Promise.reject(new Error("disk full"))
+          : inner.commitManifests(flowName, runId, manifests)
+    })
+    const failure = await runFailure(run(Route, { params: { n: 500 }, store: refusing, log: quiet }))
+    expect([failure.step, failure.taskId]).toEqual(["choose:size", "0"])
+    expect((failure.cause as Error).message).toContain("disk full")
+    const handle = await Client.open(inner).run("Route", failure.runId)
+    expect(await handle.step("inline").status()).toBe("not run")
+    expect(handle.status).toBe("failed")
   })
 })
