@@ -27,6 +27,18 @@ const ownCodeDirectories = (): ReadonlyArray<string> => {
   return codeDirectories
 }
 
+/**
+ * The path of one of artiflow's built files (`dist/<relative>`), found from the package's root; undefined when the
+ * root cannot be found (artiflow bundled into another program's file).
+ */
+export const builtFile = (relative: string): string | undefined => {
+  try {
+    return join(dirname(require.resolve("artiflow/package.json")), "dist", relative)
+  } catch {
+    return undefined
+  }
+}
+
 /** The version in artiflow's package.json, or "unknown" when it cannot be read. */
 export const packageVersion = (): string => {
   try {

@@ -9,7 +9,7 @@ import { decodePlain } from "../codec/decodePlain.js"
 import { isSha256Hex, sha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError } from "../errors.js"
 import type { Datastore } from "./Datastore.js"
-import type { ArtifactEntry, StoredBlob } from "./Manifest.js"
+import type { ArtifactEntry, SnapshotRef, StoredBlob } from "./Manifest.js"
 
 const MAX_LENGTH = constants.MAX_LENGTH
 
@@ -21,6 +21,18 @@ export interface ArtifactLocation {
   readonly taskId: string
   readonly artifact: string
 }
+
+/**
+ * Where an artifact of a snapshot was stored, for messages: the task `ref` names, or the run's parameters when
+ * the snapshot is the first record (no ref).
+ */
+export const locationIn = (flow: string, runId: string, ref: SnapshotRef | null | undefined, artifact: string): ArtifactLocation => ({
+  flow,
+  runId: ref?.runId ?? runId,
+  step: ref?.step ?? "(params)",
+  taskId: ref?.taskId ?? "-",
+  artifact
+})
 
 const describe = (where: ArtifactLocation): string =>
   `flow '${where.flow}', run '${where.runId}', step '${where.step}', task '${where.taskId}': artifact '${where.artifact}'`

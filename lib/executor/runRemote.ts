@@ -6,6 +6,7 @@
  */
 import type { Datastore } from "../datastore/Datastore.js"
 import { loadValueSync } from "../datastore/loadSync.js"
+import { locationIn } from "../datastore/load.js"
 import type { SyncBlobReader } from "../datastore/loadSync.js"
 import type { ArtifactEntry, SnapshotRef } from "../datastore/Manifest.js"
 import type { FlowNode, JoinSpec, StepNode } from "../dsl/ast.js"
@@ -122,16 +123,7 @@ const workOf = (task: Task, request: WireAttempt, base: Snapshot): AttemptWork =
 
 /** The synchronous loader of one attempt's values: verified, frozen, and kept in the worker's cache. */
 const loaderFor = (side: WorkerSide, request: WireAttempt, ref: SnapshotRef | null): SyncLoad => (entry, name) =>
-  side.cache.get(entry, () => {
-    const where = {
-      flow: request.flow.name,
-      runId: ref?.runId ?? request.runId,
-      step: ref?.step ?? "(params)",
-      taskId: ref?.taskId ?? "-",
-      artifact: name
-    }
-    return freezeValue(loadValueSync(side.reader, entry, where))
-  })
+  side.cache.get(entry, () => freezeValue(loadValueSync(side.reader, entry, locationIn(request.flow.name, request.runId, ref, name))))
 
 /**
  * Runs an attempt the scheduler sent, with `flow` (the worker's copy, already checked to be the same version),

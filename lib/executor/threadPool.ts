@@ -15,6 +15,7 @@ import { ExecutorError, messageOf } from "../errors.js"
 import { serveStore } from "./storeProxy.js"
 import type { FromThread, ToThread } from "./threadMessages.js"
 import type { WireAttempt, WireOutcome } from "./wire.js"
+import { builtFile } from "../ownPackage.js"
 
 /** An attempt that killed this many threads fails instead of killing another. */
 const MAX_CRASHES = 3
@@ -39,7 +40,13 @@ interface Thread {
 const ownFile = fileURLToPath(import.meta.url)
 /** Running from source (tests, the benchmarks): threads compile TypeScript, with the source condition. */
 const fromSource = ownFile.endsWith(".ts")
-const entry = new URL(`./threadMain.${fromSource ? "ts" : "js"}`, import.meta.url)
+/**
+ * The thread's entry: next to this file in lib/; built, dist/executor/threadMain.js, found from the package's root
+ * because this code is bundled into whichever file of dist/ esbuild chose (spec/build/bundle.ts).
+ */
+const entry = fromSource
+  ? new URL("./threadMain.ts", import.meta.url)
+  : pathToFileURL(builtFile("executor/threadMain.js") ?? fileURLToPath(new URL("./threadMain.js", import.meta.url)))
 
 /**
  * A thread running threadMain. From source, the thread first registers tsx (to compile the entry) and resolves

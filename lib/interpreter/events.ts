@@ -18,6 +18,8 @@ export interface TaskFinished {
   readonly durationMs: number
   /** On a choose's or a loop's record: the case taken, or the iterations and `until`'s results. */
   readonly decision?: ChooseDecision | LoopDecision
+  /** The process that ran the attempt (absent for a task `resume` cloned: it did not run). */
+  readonly worker?: { readonly host: string; readonly pid: number }
 }
 
 /** A foreach fanned out (`done: 0`), a body finished (`done` counts them), or all bodies did. */

@@ -88,7 +88,7 @@ const caughtValue = (error: unknown): { name: string; message: string; stack: st
 
 const finished = (env: RunEnv, spec: TaskSpec, outcome: AttemptOutcome, status: "succeeded" | "failed"): void => {
   const taskId = taskIdOf(spec.position)
-  env.emit({ type: "task-finished", step: spec.name, taskId, attempt: outcome.attempt, status, durationMs: Date.now() - outcome.startedAt })
+  env.emit({ type: "task-finished", step: spec.name, taskId, attempt: outcome.attempt, status, durationMs: Date.now() - outcome.startedAt, worker: outcome.worker })
 }
 
 const commitCaught = async (env: RunEnv, spec: TaskSpec, catchAs: string, outcome: AttemptFailed, error: unknown): Promise<TaskResult> => {

@@ -4,7 +4,7 @@
  * loaded from the store, verified and frozen, when asked for.
  */
 import type { Datastore } from "../datastore/Datastore.js"
-import { loadValue } from "../datastore/load.js"
+import { loadValue, locationIn } from "../datastore/load.js"
 import { setOwnProperty } from "../ownProperty.js"
 import { freezeValue, NOT_HELD } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
@@ -22,15 +22,7 @@ export const valueOf = async (source: ValueSource, snapshot: Snapshot, name: str
   if (held !== NOT_HELD) return held
   const entry = snapshot.entries.get(name)
   if (entry === undefined) return undefined
-  const ref = snapshot.ref
-  const where = {
-    flow: source.flow.name,
-    runId: ref?.runId ?? source.runId,
-    step: ref?.step ?? "(params)",
-    taskId: ref?.taskId ?? "-",
-    artifact: name
-  }
-  return freezeValue(await loadValue(source.store, entry, where))
+  return freezeValue(await loadValue(source.store, entry, locationIn(source.flow.name, source.runId, snapshot.ref, name)))
 }
 
 /** Every artifact of a snapshot as a frozen record, loading the values not held. */

@@ -110,7 +110,9 @@ const waiting = async (url: string, repetitions: number): Promise<Figure> => {
     events.off("completed", onCompleted)
   }
   const perJob = async (): Promise<void> => {
-    const jobs = await queue.addBulk(Array.from({ length: ITEMS }, (_, n) => ({ name: "n", data: { n }, opts: { removeOnComplete: true } })))
+    // Kept once complete: waitUntilFinished looks a job up when it starts waiting, and fails on one already
+    // removed (bullmq: "Missing key for job ... isFinished").
+    const jobs = await queue.addBulk(Array.from({ length: ITEMS }, (_, n) => ({ name: "n", data: { n }, opts: { removeOnComplete: false } })))
     await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 60_000)))
   }
   try {

@@ -116,6 +116,16 @@ describe.each(PROJECTS)("installed into a project: $name", (spec) => {
     expect(result.stdout).toContain("total  30")
   })
 
+  // The installed package's worker-thread entry (dist/executor/threadMain.js) loads the project's flow file.
+  test("npx artiflow run --threads runs the same flow's tasks on worker threads", async () => {
+    const result = await exec(dir, "npx", ["artiflow", "run", "flow.ts", "--n", "5", "--threads", "2"])
+    // stderr holds the progress lines; no error among them.
+    expect(result.stderr).not.toMatch(/error|cannot/i)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^run \S+ of Squares succeeded in .*\(7 tasks ran\)$/m)
+    expect(result.stdout).toContain("total  30")
+  })
+
   test("npx tsx runs a script that calls run()", async () => {
     const result = await exec(dir, "npx", ["tsx", "main.ts"])
     expect(result.stderr).toBe("")

@@ -51,7 +51,10 @@ describe("the packed tarball", () => {
   test("holds every file the exports map and bin name, and exactly the JavaScript files those load", async () => {
     const packageDir = join(unpacked, "package")
     const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { exports: unknown; bin: Record<string, string> }
-    const named = [...exportTargets(manifest.exports), ...Object.values(manifest.bin)].map((target) => target.replace(/^\.\//, ""))
+    // dist/executor/threadMain.js is what each worker thread starts (lib/executor/threadPool.ts), an entry too.
+    const named = [...exportTargets(manifest.exports), ...Object.values(manifest.bin), "dist/executor/threadMain.js"].map((target) =>
+      target.replace(/^\.\//, "")
+    )
     expect(named).toEqual(expect.arrayContaining(["dist/index.js", "dist/client/index.js", "dist/cli/main.js", "dist/index.d.ts"]))
     const listed = await exec(unpacked, "tar", ["-tzf", workspace.tarball])
     const files = new Set(listed.stdout.split("\n").map((line) => line.replace(/^package\//, "")))

@@ -166,6 +166,9 @@ export const executorContract = (name: string, makeHarness: () => Promise<Execut
       expect(finished.sort()).toEqual(
         ["start#0 succeeded", "flaky#0 failed", "flaky#1 failed", "flaky#2 succeeded", "slow#0 failed", "slow#1 succeeded", "doomed#0 failed", "doomed#1 succeeded", "end#0 succeeded"].sort()
       )
+      // Each event names the process that ran the attempt, as its manifest does.
+      const workers = events.flatMap((event) => (event.type === "task-finished" ? [event.worker?.pid] : []))
+      expect(workers.every((pid) => pid !== undefined && harness.workerPids().includes(pid))).toBe(true)
       expect(events[0]).toEqual({ type: "run-started", flow: "Retries", runId: result.runId, originRunId: undefined })
       expect(events.at(-1)).toEqual({ type: "run-finished", flow: "Retries", runId: result.runId, status: "succeeded" })
       const progress: Array<RunEvent> = []

@@ -95,8 +95,13 @@ export const killOneOfThree = async (setup: KillSetup, queue: string): Promise<v
   const reference = await run(Burn, { params, store: referenceStore, log: () => {} })
 
   let victim: number | undefined
+  // Killed once a fifth of the tasks is done and it has finished tasks itself (so it surely holds more).
+  let victimFinished = 0
+  let done = 0
   const onEvent = (event: RunEvent): void => {
-    if (victim !== undefined || event.type !== "foreach-progress" || event.done < ITEMS / 5) return
+    if (event.type === "task-finished" && event.worker?.pid === workers[1]?.pid) victimFinished += 1
+    if (event.type === "foreach-progress") done = event.done
+    if (victim !== undefined || done < ITEMS / 5 || victimFinished === 0) return
     victim = workers[1]?.pid
     workers[1]?.child.kill("SIGKILL")
   }

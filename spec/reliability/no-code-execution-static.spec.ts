@@ -18,10 +18,19 @@ describe("the library holds no way to run text as code", () => {
   // The CLI imports the flow file the user names on the command line (`artiflow run flow.ts`): code the user
   // chose to run, never bytes from a store. importModule.ts loads it (and the library's own entry points, to
   // share them with CommonJS flow files).
-  const LOADS_USER_FLOWS = new Set(["lib/cli/loadFlow.ts", "lib/cli/importModule.ts"])
+  // flowModule.ts imports again the module that built a flow in this process (its path from the flow's own
+  // definition) to find the flow's export. A worker runs the module of the flows it was started with, never one
+  // a job names (worker.ts puts its own location into each attempt).
+  const LOADS_USER_FLOWS = new Set(["lib/cli/loadFlow.ts", "lib/cli/importModule.ts", "lib/executor/flowModule.ts"])
+  // The one eval allowed: run from source (tests, benchmarks), threadPool.ts starts each worker thread with a
+  // constant bootstrap (register tsx, import artiflow's own thread entry), as Node gives threads no TypeScript
+  // loader of their own. The built package starts dist/executor/threadMain.js.
+  const THREAD_BOOTSTRAP = /^lib\/executor\/threadPool\.ts:\d+: eval$/
 
   test("lib/ has no eval, Function constructor, vm, seroval code path or module loaded by a computed name", () => {
-    expect(scanLibrary(root, LOADS_USER_FLOWS)).toEqual([])
+    const found = scanLibrary(root, LOADS_USER_FLOWS)
+    expect(found.filter((finding) => THREAD_BOOTSTRAP.test(finding))).toHaveLength(1)
+    expect(found.filter((finding) => !THREAD_BOOTSTRAP.test(finding))).toEqual([])
   })
 
   test("the scan finds each of those forms, however written (so an empty result means something)", () => {

@@ -129,11 +129,11 @@ describe("a test run's servers", () => {
     // scripts see the run gone within a second.
     if (signal !== "SIGKILL") expect({ ...(await left()), pids: [] }, output()).toEqual({ ports: [], dirs: [], pids: [] })
     let stillThere = {}
+    // The server scripts (bash) exit once they have reaped their servers: on a loaded machine, a moment after.
     const gone = async () => {
-      stillThere = await left()
+      stillThere = { ...(await left()), processes: processesNaming(report.dirs) }
       return Object.values(stillThere).every((values) => (values as Array<unknown>).length === 0) ? true : undefined
     }
-    await waitFor("the servers stopping", gone, 15_000, () => `${output()}\nleft: ${JSON.stringify(stillThere)}`)
-    expect(processesNaming(report.dirs)).toEqual([])
+    await waitFor("the servers stopping", gone, 30_000, () => `${output()}\nleft: ${JSON.stringify(stillThere)}`)
   }, 180_000)
 })
