@@ -159,3 +159,16 @@ export const messageOf = (thrown: unknown): string => {
     return String(thrown)
   }
 }
+
+/** A loop's `until` threw: the run fails naming the loop and the iteration after which it was called. */
+export class UntilError extends ArtiflowError {
+  readonly _tag = "UntilError"
+  constructor(
+    message: string,
+    readonly loop: string,
+    readonly iteration: number,
+    options: { readonly cause: unknown }
+  ) {
+    super(message, options)
+  }
+}

@@ -13,13 +13,27 @@ export { split } from "./dsl/split.js"
 export { foreach } from "./dsl/foreach.js"
 export type { ForeachOptions } from "./dsl/foreach.js"
 export { join } from "./dsl/join.js"
+export { choose } from "./dsl/choose.js"
+export { loop } from "./dsl/loop.js"
+export type { LoopOptions } from "./types/loop.js"
 export { seq } from "./dsl/seq.js"
 export { subflow, use } from "./dsl/subflow.js"
 export { describeFlow } from "./dsl/graph.js"
 export type { CacheOptions, StepOptions } from "./dsl/ast.js"
 export type { CacheMode } from "./dsl/cacheMode.js"
 export type { ArtifactsOf, Flow, Stage, StateOf } from "./types/flow.js"
-export type { CaughtError, ContextOf, ForeachContext, ForeachFrame, RunContext, StepContext } from "./types/context.js"
+export type {
+  CaughtError,
+  ContextOf,
+  ForeachContext,
+  ForeachFrame,
+  ForeachLoopContext,
+  Frame,
+  LoopContext,
+  LoopFrame,
+  RunContext,
+  StepContext
+} from "./types/context.js"
 export type { Config, ConfigSource, IncludeFile, Param } from "./types/params.js"
 export type { Subflow } from "./types/subflow.js"
 export type { ForeachJoinOptions, SplitJoinOptions } from "./types/join.js"
@@ -45,10 +59,12 @@ export type { Datastore, BlobInfo, RunSummary, TagChange } from "./datastore/Dat
 export type { CacheEntry, CacheShape } from "./datastore/CacheEntry.js"
 export type {
   ArtifactEntry,
+  ChooseDecision,
   Compression,
   Encoding,
   FlowGraph,
   GraphNode,
+  LoopDecision,
   RunMeta,
   SnapshotRef,
   StoredBlob,
@@ -57,6 +73,7 @@ export type {
   StoredFrame,
   StoredInputReads,
   CachedFrom,
+  StoredLoopFrame,
   TaskManifest
 } from "./datastore/Manifest.js"
 export {
@@ -65,7 +82,8 @@ export {
   ResourceLimitError,
   RunAbortedError,
   RunFailedError,
-  StepTimeoutError
+  StepTimeoutError,
+  UntilError
 } from "./errors.js"
 export { inProcess } from "./executor/inProcess.js"
 export { workerThreads } from "./executor/workerThreads.js"
@@ -80,6 +98,8 @@ export { Client } from "./client/Client.js"
 export type { RunHandle } from "./client/RunHandle.js"
 export type { RunsOptions, RunStatus } from "./client/runsFilter.js"
 export type { StepHandle } from "./client/StepHandle.js"
+export type { StepState } from "./client/stepState.js"
+export type { Choices } from "./client/choices.js"
 export type { ArtifactInfo, TaskHandle } from "./client/TaskHandle.js"
 export type { ArtifactRead, LineageNode, LineageOptions, LineageRead, Producer } from "./client/lineage.js"
 export { resume } from "./interpreter/resume.js"

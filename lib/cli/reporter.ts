@@ -1,12 +1,14 @@
 /**
  * What `run` and `resume` print while a flow runs, from its events and log lines: the run id, `ctx.log`
- * lines prefixed with their step and task, one line per task outside any foreach, every failed attempt, and
- * foreach progress (see progress.ts). It also counts tasks, for the summary at the end.
+ * lines prefixed with their step and task, one line per task outside any foreach and loop (a choose's says
+ * which case it took, a loop's how many iterations ran), every failed attempt, and foreach progress (see
+ * progress.ts). It also counts tasks, for the summary at the end.
  */
 import type { FlowGraph, GraphNode } from "../datastore/Manifest.js"
 import type { RunEvent, TaskFinished } from "../interpreter/events.js"
 import type { LogLine } from "../interpreter/RunEnv.js"
-import { formatDuration } from "./format.js"
+import { chooseRecordName } from "../dsl/chooseIds.js"
+import { formatDuration, plural } from "./format.js"
 import type { Io } from "./io.js"
 import { ProgressDisplay, systemClock } from "./progress.js"
 import type { Clock } from "./progress.js"
@@ -20,19 +22,33 @@ export interface TaskCounts {
   readonly cached?: number
 }
 
-/** The steps and joins that run once per foreach element (a foreach's own join runs once, so it is not one). */
-export const foreachSteps = (graph: FlowGraph): ReadonlySet<string> => {
+/**
+ * The steps, joins, loops and choose records that run once per foreach element or loop iteration (a
+ * foreach's own join runs once, so it is not one): progress stands for them, not one line each.
+ */
+export const repeatedSteps = (graph: FlowGraph): ReadonlySet<string> => {
   const found = new Set<string>()
-  const visit = (nodes: ReadonlyArray<GraphNode>, inForeach: boolean): void => {
+  const visit = (nodes: ReadonlyArray<GraphNode>, repeated: boolean): void => {
     for (const node of nodes) {
-      if (node.kind === "step") {
-        if (inForeach) found.add(node.name)
-      } else if (node.kind === "split") {
-        for (const branch of node.branches) visit(branch.nodes, inForeach)
-        if (inForeach) found.add(node.join.name)
-      } else {
-        visit(node.body, true)
-        if (inForeach) found.add(node.join.name)
+      switch (node.kind) {
+        case "step":
+          if (repeated) found.add(node.name)
+          break
+        case "split":
+          for (const branch of node.branches) visit(branch.nodes, repeated)
+          if (repeated) found.add(node.join.name)
+          break
+        case "foreach":
+          visit(node.body, true)
+          if (repeated) found.add(node.join.name)
+          break
+        case "loop":
+          visit(node.body, true)
+          if (repeated) found.add(node.name)
+          break
+        case "choose":
+          for (const choice of node.cases) visit(choice.nodes, repeated)
+          if (repeated) found.add(chooseRecordName(node.id))
       }
     }
   }
@@ -55,7 +71,7 @@ export class RunReporter {
     private readonly clock: Clock = systemClock
   ) {
     this.progress = new ProgressDisplay(io.stderr, clock)
-    this.perElement = foreachSteps(graph)
+    this.perElement = repeatedSteps(graph)
   }
 
   /** Pass as `run(flow, { onEvent })`. */
@@ -116,6 +132,10 @@ export class RunReporter {
     if (this.perElement.has(event.step)) return undefined
     if (event.status === "cloned") return `${where} reused from run ${this.started?.originRunId ?? "?"}`
     if (event.status === "cached") return `${where} answered by the step cache`
+    if (event.decision?.kind === "choose") return `${where} took case ${event.decision.case}`
+    if (event.decision?.kind === "loop") {
+      return `${where} ended after ${plural(event.decision.iterations, "iteration")} in ${formatDuration(event.durationMs)}`
+    }
     const attempt = event.attempt === 0 ? "" : `attempt ${event.attempt} `
     return `${where} ${attempt}succeeded in ${formatDuration(event.durationMs)}`
   }

@@ -5,17 +5,28 @@
  */
 import { setOwnProperty } from "../ownProperty.js"
 import type { Datastore, TagChange } from "../datastore/Datastore.js"
-import type { FlowGraph, RunMeta, StoredConfigSource, StoredParamDef } from "../datastore/Manifest.js"
+import type {
+  ChooseDecision,
+  FlowGraph,
+  GraphNode,
+  RunMeta,
+  StoredConfigSource,
+  StoredParamDef
+} from "../datastore/Manifest.js"
+import { chooseRecordName } from "../dsl/chooseIds.js"
 import { FlowDefinitionError, NotFoundError } from "../errors.js"
-import { tagsProblem } from "../tags.js"
-import { endStep, graphSteps } from "./graphSteps.js"
 import { listNames } from "../listing.js"
+import { tagsProblem } from "../tags.js"
+import { runChoices } from "./choices.js"
+import type { Choices } from "./choices.js"
+import { endNode, graphChooses, graphSteps } from "./graphSteps.js"
 import type { Snapshots } from "./Snapshots.js"
 import { StepHandle } from "./StepHandle.js"
 import type { TaskHandle } from "./TaskHandle.js"
 
 export class RunHandle<Artifacts extends object = Readonly<Record<string, unknown>>> {
   private currentTags: ReadonlyArray<string>
+  private decided: Promise<Choices> | undefined
 
   /** @internal */
   constructor(
@@ -146,25 +157,75 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
     this.currentTags = Object.freeze([...(await this.store.updateTags(this.flow, this.id, change))])
   }
 
-  /** Every step and join of the flow, in flow order (whether or not it ran). */
+  /** Every step, join and loop of the flow, in flow order (whether or not it ran). */
   steps(): ReadonlyArray<StepHandle> {
-    return graphSteps(this.meta.graph).map(({ name, kind }) => new StepHandle(this.store, this.snapshots, this.id, name, kind))
+    return graphSteps(this.meta.graph).map(({ name, kind }) => this.stepHandle(name, kind))
   }
 
+  /**
+   * A step, join or loop by name; also a choose's records, by `choose:` and the choose's id (its selector, see
+   * `GraphNode`): each record's `decision` says which case it took.
+   */
   step(name: string): StepHandle {
     const found = this.steps().find((step) => step.name === name)
-    if (found === undefined) {
-      throw new NotFoundError(
-        `artiflow: flow '${this.flow}' has no step '${name}' (steps: ${listNames(this.steps().map((s) => s.name))})`
-      )
-    }
-    return found
+    if (found !== undefined) return found
+    const choose = graphChooses(this.meta.graph.nodes).find((node) => chooseRecordName(node.id) === name)
+    if (choose !== undefined) return this.stepHandle(name, "choose")
+    throw new NotFoundError(
+      `artiflow: flow '${this.flow}' has no step '${name}' (steps: ${listNames(this.steps().map((s) => s.name))})`
+    )
   }
 
-  /** The task holding the final record: the flow's last step or join. */
+  private stepHandle(name: string, kind: StepHandle["kind"]): StepHandle {
+    const skipped = async (): Promise<boolean> => (await this.choices()).skipped.has(name)
+    return new StepHandle(this.store, this.snapshots, this.id, name, kind, skipped)
+  }
+
+  /**
+   * What the run's chooses decided: how many times each took each case (by choose id), and which steps are
+   * skipped because their case was not taken. Read once per handle.
+   *
+   * @example
+   * const { taken } = await run.choices()
+   * taken.get("size") // Map { "big" => 1 }
+   */
+  choices(): Promise<Choices> {
+    this.decided ??= runChoices(this.meta.graph, (id) => this.decisions(id))
+    return this.decided
+  }
+
+  private async decisions(id: string): Promise<ReadonlyArray<ChooseDecision>> {
+    const records = await this.stepHandle(chooseRecordName(id), "choose").tasks()
+    return records.flatMap((record) => {
+      const decision = record.status === "succeeded" ? record.decision : undefined
+      return decision?.kind === "choose" ? [decision] : []
+    })
+  }
+
+  /**
+   * The task whose snapshot is the run's final record: the flow's last step, join or loop; after a final
+   * choose, the last task of the case taken (or the choose's record, for a case that does nothing).
+   * `undefined` while the run has not got that far, and for a flow without steps.
+   */
+  async finalTask(): Promise<TaskHandle | undefined> {
+    return this.lastTaskOf(this.meta.graph.nodes)
+  }
+
+  private async lastTaskOf(nodes: ReadonlyArray<GraphNode>): Promise<TaskHandle | undefined> {
+    const end = endNode(nodes)
+    if (end === undefined) return undefined
+    if (end.kind === "step") return (await this.step(end.name).tasks())[0]
+    const record = (await this.stepHandle(chooseRecordName(end.node.id), "choose").tasks())[0]
+    const decision = record?.status === "succeeded" ? record.decision : undefined
+    if (record === undefined || decision?.kind !== "choose") return record
+    const taken = end.node.cases.find((choice) => choice.name === decision.case)
+    if (taken === undefined) return undefined
+    return taken.nodes.length === 0 ? record : this.lastTaskOf(taken.nodes)
+  }
+
+  /** The task holding the final record. */
   private async endTask(): Promise<TaskHandle> {
-    const end = endStep(this.meta.graph)
-    const task = end === undefined ? undefined : (await this.step(end).tasks())[0]
+    const task = await this.finalTask()
     if (task === undefined || task.status !== "succeeded") {
       throw new NotFoundError(
         `artiflow: run '${this.id}' of flow '${this.flow}' has no final record (status ${this.status}${this.meta.failure === undefined ? "" : `, failed in step '${this.meta.failure.step}'`}): read a task's artifacts with run.step(name).tasks()`
@@ -175,7 +236,7 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
 
   /** One artifact of the final record, loaded and verified. */
   async artifact<Name extends keyof Artifacts & string>(name: Name): Promise<Artifacts[Name]> {
-    if (endStep(this.meta.graph) === undefined) return this.param(name) as Artifacts[Name]
+    if (this.meta.graph.nodes.length === 0) return this.param(name) as Artifacts[Name]
     return (await (await this.endTask()).artifact(name)) as Artifacts[Name]
   }
 
@@ -189,7 +250,7 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
 
   /** The names in the final record, sorted. */
   async artifactNames(): Promise<ReadonlyArray<string>> {
-    if (endStep(this.meta.graph) === undefined) return [...Object.keys(this.params), ...Object.keys(this.configs)].sort()
+    if (this.meta.graph.nodes.length === 0) return [...Object.keys(this.params), ...Object.keys(this.configs)].sort()
     return (await this.endTask()).artifactNames()
   }
 

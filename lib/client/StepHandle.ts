@@ -1,11 +1,24 @@
-/** A step of a past run: its tasks (one, or one per foreach element, in index order). */
+/**
+ * A step of a past run: its tasks (one, one per foreach element, one per loop iteration, in order) and its
+ * state. Also a loop (its record, once per loop run) and a choose's records (`choose:<id>`).
+ */
 import type { Datastore, ManifestRecord } from "../datastore/Datastore.js"
 import { NotFoundError } from "../errors.js"
 import { listNames } from "../listing.js"
 import type { Snapshots } from "./Snapshots.js"
+import { stepState } from "./stepState.js"
+import type { StepState } from "./stepState.js"
 import { TaskHandle } from "./TaskHandle.js"
 
-const comparePaths = (left: ReadonlyArray<number>, right: ReadonlyArray<number>): number => {
+/** A task id as a sort key: loop iterations first, outermost first, then foreach indices, outermost first. */
+const sortKey = (id: string): ReadonlyArray<number> => {
+  const segments = id.split(".")
+  if (!id.includes("i")) return segments.map(Number)
+  const iterations = segments.filter((segment) => segment.startsWith("i")).map((segment) => Number(segment.slice(1)))
+  return [...iterations, ...segments.filter((segment) => !segment.startsWith("i")).map(Number)]
+}
+
+const compareKeys = (left: ReadonlyArray<number>, right: ReadonlyArray<number>): number => {
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
     const difference = (left[i] ?? -1) - (right[i] ?? -1)
     if (difference !== 0) return difference
@@ -14,13 +27,13 @@ const comparePaths = (left: ReadonlyArray<number>, right: ReadonlyArray<number>)
 }
 
 /**
- * Task ids in index order, as index paths: "2" before "10", "3" before "3.1". Each id is split once, not once
- * per comparison (a step may have 100,000 tasks).
+ * Task ids in order: by loop iteration ("i2" before "i10"), then by foreach index ("2" before "10", "3" before
+ * "3.1"). Each id is split once, not once per comparison (a step may have 100,000 tasks).
  */
 export const sortTaskIds = (ids: Iterable<string>): Array<string> =>
   [...ids]
-    .map((id) => ({ id, path: id.split(".").map(Number) }))
-    .sort((a, b) => comparePaths(a.path, b.path))
+    .map((id) => ({ id, key: sortKey(id) }))
+    .sort((a, b) => compareKeys(a.key, b.key))
     .map(({ id }) => id)
 
 export class StepHandle {
@@ -30,8 +43,10 @@ export class StepHandle {
     private readonly snapshots: Snapshots,
     private readonly runId: string,
     readonly name: string,
-    /** "step" or "join". */
-    readonly kind: "step" | "join"
+    /** "step", "join", "loop" (its record), or "choose" (a choose's records). */
+    readonly kind: "step" | "join" | "loop" | "choose",
+    /** Whether the step sits in a case of a choose that was not taken. */
+    private readonly inSkippedCase: () => Promise<boolean> = async () => false
   ) {}
 
   private async attemptsByTask(): Promise<ReadonlyMap<string, ReadonlyArray<ManifestRecord>>> {
@@ -44,13 +59,16 @@ export class StepHandle {
     return new TaskHandle(this.store, this.snapshots, this.runId, latest, attempts)
   }
 
-  /** The step's tasks, each at its latest committed attempt, in index order. Empty if the step never ran. */
+  /**
+   * The step's tasks, each at its latest committed attempt, ordered by loop iteration, then by foreach index.
+   * Empty if the step never ran (or was skipped).
+   */
   async tasks(): Promise<ReadonlyArray<TaskHandle>> {
     const byTask = await this.attemptsByTask()
     return sortTaskIds(byTask.keys()).map((id) => this.handle(byTask.get(id) ?? []))
   }
 
-  /** One task by id ("0" outside a foreach, "3" or "3.1" inside). */
+  /** One task by id ("0" outside foreach bodies and loops, "3" or "3.1" in foreach bodies, "i2" or "i2.5" in loops). */
   async task(id: string): Promise<TaskHandle> {
     const byTask = await this.attemptsByTask()
     const attempts = byTask.get(id)
@@ -60,5 +78,18 @@ export class StepHandle {
       )
     }
     return this.handle(attempts)
+  }
+
+  /**
+   * How the step ended: "succeeded", "failed" (a task's latest attempt failed), "cloned" (a resumed run reused
+   * every task), "skipped" (it is in a case of a choose that was not taken), or "not run".
+   *
+   * @example
+   * await run.step("inline").status() // "skipped" when the choose took another case
+   */
+  async status(): Promise<StepState> {
+    const tasks = await this.tasks()
+    if (tasks.length === 0 && (await this.inSkippedCase())) return "skipped"
+    return stepState(tasks)
   }
 }

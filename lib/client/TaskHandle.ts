@@ -2,7 +2,17 @@
  * A task of a past run, as a reader sees it: its latest committed attempt (or another one with
  * `attemptAt(n)`), its status and error, and its artifacts, loaded one at a time and verified.
  */
-import type { ArtifactEntry, Compression, Encoding, StoredError, StoredFrame, TaskManifest } from "../datastore/Manifest.js"
+import type {
+  ArtifactEntry,
+  ChooseDecision,
+  Compression,
+  Encoding,
+  LoopDecision,
+  StoredError,
+  StoredFrame,
+  StoredLoopFrame,
+  TaskManifest
+} from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
 import type { Datastore, ManifestRecord } from "../datastore/Datastore.js"
 import { NotFoundError } from "../errors.js"
@@ -38,7 +48,10 @@ export class TaskHandle {
     return this.record.manifest()
   }
 
-  /** The foreach index path joined with "." ("3", "3.1"), or "0" outside any foreach. */
+  /**
+   * Where the task is, outermost first, joined with ".": a foreach's index, or "i" and a loop's iteration
+   * ("3", "3.1", "i2", "i2.5"); "0" outside any foreach and loop.
+   */
   get id(): string {
     return this.record.taskId
   }
@@ -54,6 +67,26 @@ export class TaskHandle {
 
   get foreachStack(): ReadonlyArray<StoredFrame> {
     return this.manifest.foreachStack
+  }
+
+  /** The iteration of the innermost loop the task runs in (0 for the first), or `undefined` outside any loop. */
+  get iteration(): number | undefined {
+    return this.loopStack.at(-1)?.iteration
+  }
+
+  /** The loops the task runs in, outermost first, each with its iteration; empty outside loops. */
+  get loopStack(): ReadonlyArray<StoredLoopFrame> {
+    const stack: unknown = this.manifest.loopStack
+    return Array.isArray(stack) && stack.every(isLoopFrame) ? stack : []
+  }
+
+  /**
+   * On the record a choose or a loop leaves in a run (`run.step("choose:size")`, `run.step("fit")` for a
+   * loop named fit): the case it took, or its iterations and what `until` returned after each.
+   */
+  get decision(): ChooseDecision | LoopDecision | undefined {
+    const decision: unknown = this.manifest.decision
+    return isChooseDecision(decision) || isLoopDecision(decision) ? decision : undefined
   }
 
   get status(): TaskManifest["status"] {
@@ -197,4 +230,29 @@ export class TaskHandle {
   attempts(): ReadonlyArray<TaskHandle> {
     return this.committed.map((m) => new TaskHandle(this.store, this.snapshots, this.runId, m, this.committed))
   }
+}
+
+// Manifests come from disk: a decision or a loop frame is only used when it has the shape this version writes.
+
+const isLoopFrame = (frame: unknown): frame is StoredLoopFrame =>
+  typeof frame === "object" &&
+  frame !== null &&
+  typeof (frame as StoredLoopFrame).loop === "string" &&
+  Number.isSafeInteger((frame as StoredLoopFrame).iteration)
+
+const isChooseDecision = (decision: unknown): decision is ChooseDecision => {
+  if (typeof decision !== "object" || decision === null) return false
+  const { kind, value, case: taken } = decision as ChooseDecision
+  return kind === "choose" && typeof taken === "string" && ["string", "number", "boolean"].includes(typeof value)
+}
+
+const isLoopDecision = (decision: unknown): decision is LoopDecision => {
+  if (typeof decision !== "object" || decision === null) return false
+  const { kind, iterations, until } = decision as LoopDecision
+  return (
+    kind === "loop" &&
+    Number.isSafeInteger(iterations) &&
+    Array.isArray(until) &&
+    until.every((result) => typeof result === "boolean")
+  )
 }

@@ -68,6 +68,30 @@ export interface StoredFrame {
   readonly count: number
 }
 
+/** One frame of a task's loop stack, outermost first: the loop and the iteration the task belongs to. */
+export interface StoredLoopFrame {
+  readonly loop: string
+  readonly iteration: number
+}
+
+/** What a choose decided, recorded (once the case taken has ended) on the choose's own task. */
+export interface ChooseDecision {
+  readonly kind: "choose"
+  /** The selector's value: a string, a number or a boolean. */
+  readonly value: string | number | boolean
+  /** The case taken (the value's key: "big", "1", "true"). */
+  readonly case: string
+}
+
+/** What a loop decided, recorded when the loop ends (or fails) on the loop's own task. */
+export interface LoopDecision {
+  readonly kind: "loop"
+  /** How many iterations ran (their body tasks have the iteration in their id). */
+  readonly iterations: number
+  /** `until`'s result after each iteration, in order; shorter than `iterations` when `until` threw. */
+  readonly until: ReadonlyArray<boolean>
+}
+
 /** Identifies one committed attempt of one task, possibly in another run (resume clones by reference). */
 export interface SnapshotRef {
   readonly runId: string
@@ -89,8 +113,12 @@ export interface StoredError {
  * therefore never re-listed, re-encoded or re-hashed.
  */
 export interface TaskManifest {
+  /** The step, join or loop name; for a choose's record, `choose:` and the choose's id (see `GraphNode`). */
   readonly step: string
-  /** The foreach index path joined with "." ("3", "3.1"), or "0" for a task outside any foreach. */
+  /**
+   * Where the task is, outermost first, joined with ".": a foreach's index, or "i" and a loop's iteration
+   * ("3", "3.1", "i2", "i2.5"); "0" for a task outside any foreach and loop.
+   */
   readonly taskId: string
   /** 0 for the first try; each retry commits the next attempt. */
   readonly attempt: number
@@ -115,6 +143,13 @@ export interface TaskManifest {
   readonly originTaskId?: string
   /** Lines the attempt wrote with `ctx.log` (the first 1,000). */
   readonly logs?: ReadonlyArray<string>
+  /** The enclosing loops, outermost first; absent outside loops (and in stores older than loops). */
+  readonly loopStack?: ReadonlyArray<StoredLoopFrame>
+  /**
+   * Set on the record a choose or a loop commits when it ends: what it decided. Its snapshot is the record
+   * after the choose or loop (its `base` is the last task of the case taken, or of the last iteration).
+   */
+  readonly decision?: ChooseDecision | LoopDecision
   /**
    * The process that ran the attempt: the calling process in process, a worker's with `workerThreads` (the
    * process that owns the threads) or `bullmqExecutor`. Absent on reused tasks and in runs stored before it
@@ -217,6 +252,22 @@ export type GraphNode =
       readonly concurrency?: number
       readonly body: ReadonlyArray<GraphNode>
       readonly join: GraphJoin
+    }
+  | {
+      readonly kind: "choose"
+      /**
+       * Names the choose's records (their step is `choose:<id>`): the selector, followed by "#2", "#3"... for
+       * the second and later chooses on the same selector in the flow, counted depth first.
+       */
+      readonly id: string
+      readonly selector: string
+      readonly cases: ReadonlyArray<{ readonly name: string; readonly nodes: ReadonlyArray<GraphNode> }>
+    }
+  | {
+      readonly kind: "loop"
+      readonly name: string
+      readonly maxIterations: number
+      readonly body: ReadonlyArray<GraphNode>
     }
 
 export interface GraphJoin {

@@ -76,10 +76,16 @@ const noParams: Readonly<Record<string, ParamSpec>> = Object.freeze(Object.creat
 const noConfigs: Readonly<Record<string, ConfigDef>> = Object.freeze(Object.create(null))
 
 /**
- * An empty flow for building a branch, a foreach body or a subflow inside `flow`. A subflow is built against
- * only what it needs, so it sees no parameters nor configs (as in its types); `use` checks it against the flow's.
+ * An empty flow for building a branch, a foreach body, a case, a loop body or a subflow inside `flow`. A
+ * subflow is built against only what it needs, so it sees no parameters nor configs (as in its types); `use`
+ * checks it against the flow's. `taken` are names the scope may not use either (a loop's own name).
  */
-export const startScope = (flow: FlowValue, kind: Scope["kind"], foreachDepth: number): FlowValue =>
+export const startScope = (
+  flow: FlowValue,
+  kind: Scope["kind"],
+  foreachDepth: number,
+  taken: ReadonlyArray<string> = []
+): FlowValue =>
   new FlowValue(
     flow.name,
     flow.description,
@@ -88,13 +94,13 @@ export const startScope = (flow: FlowValue, kind: Scope["kind"], foreachDepth: n
     [],
     Object.freeze({
       kind,
-      outerSteps: Object.freeze([...flow.scope.outerSteps, ...stepNames(flow.nodes)]),
+      outerSteps: Object.freeze([...flow.scope.outerSteps, ...stepNames(flow.nodes), ...taken]),
       foreachDepth
     }),
     flow.sourceFile
   )
 
-/** Every step and join name in a list of nodes, depth first. */
+/** Every step, join and loop name in a list of nodes, depth first (a loop's after its body, like a join). */
 export const stepNames = (nodes: ReadonlyArray<FlowNode>): ReadonlyArray<string> => nodes.flatMap(namesIn)
 
 const namesIn = (node: FlowNode): ReadonlyArray<string> => {
@@ -107,6 +113,10 @@ const namesIn = (node: FlowNode): ReadonlyArray<string> => {
       return [...stepNames(node.body), ...(node.join ? [node.join.name] : [])]
     case "Use":
       return stepNames(node.nodes)
+    case "Choose":
+      return node.cases.flatMap((choice) => stepNames(choice.nodes))
+    case "Loop":
+      return [...stepNames(node.body), node.name]
   }
 }
 

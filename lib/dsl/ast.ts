@@ -84,7 +84,33 @@ export interface UseNode {
   readonly nodes: ReadonlyArray<FlowNode>
 }
 
-export type FlowNode = StepNode | SplitNode | ForeachNode | UseNode
+/** One case of a choose: the selector value it is taken for, as a key ("big", "1", "true"), and its nodes. */
+export interface Case {
+  readonly name: string
+  readonly nodes: ReadonlyArray<FlowNode>
+}
+
+/** Exactly one case runs, picked by the value of the artifact `selector`. No join closes it. */
+export interface ChooseNode {
+  readonly _tag: "Choose"
+  readonly selector: string
+  readonly cases: ReadonlyArray<Case>
+}
+
+/** `until` as the interpreter calls it: on the body's final record. */
+export type AnyUntilFunction = (record: never) => unknown
+
+/** A do-while: `body` runs, then `until` on its final record; while it returns false, the body runs again. */
+export interface LoopNode {
+  readonly _tag: "Loop"
+  readonly name: string
+  readonly body: ReadonlyArray<FlowNode>
+  readonly until: AnyUntilFunction
+  /** At most this many iterations run; needing another fails the run. */
+  readonly maxIterations: number
+}
+
+export type FlowNode = StepNode | SplitNode | ForeachNode | UseNode | ChooseNode | LoopNode
 
 /** A parameter: an io-ts codec, an optional default and help text. */
 export interface ParamDef<Value = unknown> {
@@ -122,8 +148,8 @@ export interface ConfigDef<Value = unknown> {
 
 /** Where a stage is being built: branches and bodies must know the step names taken outside them. */
 export interface Scope {
-  readonly kind: "flow" | "branch" | "body" | "subflow"
-  /** Step names taken by enclosing scopes (before the split or foreach this scope belongs to). */
+  readonly kind: "flow" | "branch" | "body" | "subflow" | "case" | "loop"
+  /** Step names taken by enclosing scopes (before the split, foreach, choose or loop this scope belongs to). */
   readonly outerSteps: ReadonlyArray<string>
   /** Number of enclosing foreach bodies. */
   readonly foreachDepth: number

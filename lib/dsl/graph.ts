@@ -3,23 +3,27 @@
  * This is the second interpreter of the AST (the first runs it), which keeps the AST honest.
  */
 import type { FlowGraph, GraphJoin, GraphNode } from "../datastore/Manifest.js"
-import type { FlowDefinition, FlowNode, JoinSpec } from "./ast.js"
+import type { ChooseNode, FlowDefinition, FlowNode, JoinSpec } from "./ast.js"
+import { chooseIds } from "./chooseIds.js"
 
-export const describeFlow = (flow: FlowDefinition): FlowGraph => ({ nodes: describeNodes(flow.nodes) })
+type Ids = ReadonlyMap<ChooseNode, string>
 
-const describeNodes = (nodes: ReadonlyArray<FlowNode>): ReadonlyArray<GraphNode> => nodes.flatMap(describeNode)
+export const describeFlow = (flow: FlowDefinition): FlowGraph => ({ nodes: describeNodes(flow.nodes, chooseIds(flow.nodes)) })
 
-const describeNode = (node: FlowNode): ReadonlyArray<GraphNode> => {
+const describeNodes = (nodes: ReadonlyArray<FlowNode>, ids: Ids): ReadonlyArray<GraphNode> =>
+  nodes.flatMap((node) => describeNode(node, ids))
+
+const describeNode = (node: FlowNode, ids: Ids): ReadonlyArray<GraphNode> => {
   switch (node._tag) {
     case "Step":
       return [{ kind: "step", name: node.name, options: { ...node.options } }]
     case "Use":
-      return describeNodes(node.nodes)
+      return describeNodes(node.nodes, ids)
     case "Split":
       return [
         {
           kind: "split",
-          branches: node.branches.map((branch) => ({ name: branch.name, nodes: describeNodes(branch.nodes) })),
+          branches: node.branches.map((branch) => ({ name: branch.name, nodes: describeNodes(branch.nodes, ids) })),
           join: describeJoin(node.join)
         }
       ]
@@ -29,10 +33,21 @@ const describeNode = (node: FlowNode): ReadonlyArray<GraphNode> => {
           kind: "foreach",
           artifact: node.artifact,
           ...(node.concurrency !== undefined && { concurrency: node.concurrency }),
-          body: describeNodes(node.body),
+          body: describeNodes(node.body, ids),
           join: describeJoin(node.join)
         }
       ]
+    case "Choose":
+      return [
+        {
+          kind: "choose",
+          id: ids.get(node) ?? node.selector,
+          selector: node.selector,
+          cases: node.cases.map((choice) => ({ name: choice.name, nodes: describeNodes(choice.nodes, ids) }))
+        }
+      ]
+    case "Loop":
+      return [{ kind: "loop", name: node.name, maxIterations: node.maxIterations, body: describeNodes(node.body, ids) }]
   }
 }
 

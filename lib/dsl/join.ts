@@ -1,6 +1,6 @@
 import type { Flow, Stage } from "../types/flow.js"
 import type { AfterJoin, CheckJoin, GivenOptions, JoinFunction, JoinOptionsFor, NoFunction, NoOptions } from "../types/join.js"
-import { joinWithoutOpen, splitOptionInForeachJoin, unknownBranch } from "../types/messages.js"
+import { joinAfterChoose, joinWithoutOpen, splitOptionInForeachJoin, unknownBranch } from "../types/messages.js"
 import type { AnyState } from "../types/state.js"
 import type { AnyJoinFunction, JoinOptions, SplitNode } from "./ast.js"
 import { asFlow, replaceLastNode } from "./FlowValue.js"
@@ -64,6 +64,7 @@ export function join(name: string, second?: unknown, third?: unknown): (flow: Fl
   return (input) => {
     const flow = asFlow(input, `join '${name}'`)
     const open = flow.nodes.at(-1)
+    if (open?._tag === "Choose") return fail(joinAfterChoose(name, open.selector))
     if (!(open?._tag === "Split" || open?._tag === "Foreach") || open.join !== undefined) return fail(joinWithoutOpen(name))
     assertNewStep(flow, name)
     if (open._tag === "Foreach") assertNoSplitOptions(name, options)

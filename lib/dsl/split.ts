@@ -1,12 +1,12 @@
 import { FlowDefinitionError } from "../errors.js"
 import type { Flow, Stage } from "../types/flow.js"
-import { branchOpen, duplicateStep, emptySplit } from "../types/messages.js"
+import { branchOpen, emptySplit } from "../types/messages.js"
 import type { AfterSplit, BranchStages } from "../types/split.js"
 import type { AnyState } from "../types/state.js"
 import type { Branch } from "./ast.js"
-import { appendNode, applyStage, asFlow, openKind, startScope, stepNames } from "./FlowValue.js"
+import { appendNode, applyStage, asFlow, openKind, startScope } from "./FlowValue.js"
 import type { FlowValue } from "./FlowValue.js"
-import { assertName, assertNotAfterOpen, fail } from "./validate.js"
+import { assertName, assertNoDuplicateAcrossLanes, assertNotAfterOpen, fail } from "./validate.js"
 
 /**
  * Static parallel branches. Each branch is a stage (a combinator, or `(f) => pipe(f, ...)`) that starts from
@@ -44,7 +44,7 @@ export function split(branches: unknown): (flow: Flow) => Flow {
     const flow = asFlow(input, "split")
     assertNotAfterOpen(flow, "split")
     const built = Object.freeze(stages.map(([name, stage]) => buildBranch(flow, name, stage)))
-    assertNoDuplicateAcrossBranches(built)
+    assertNoDuplicateAcrossLanes(built)
     return appendNode(flow, { _tag: "Split", branches: built, join: undefined }) as Flow
   }
 }
@@ -54,13 +54,4 @@ const buildBranch = (flow: FlowValue, name: string, stage: unknown): Branch => {
   const open = openKind(end.nodes)
   if (open !== undefined) fail(branchOpen(name, open))
   return Object.freeze({ name, nodes: end.nodes })
-}
-
-const assertNoDuplicateAcrossBranches = (branches: ReadonlyArray<Branch>): void => {
-  const seen = new Set<string>()
-  for (const branch of branches) {
-    const names = stepNames(branch.nodes)
-    for (const name of names) if (seen.has(name)) fail(duplicateStep(name))
-    for (const name of names) seen.add(name)
-  }
 }

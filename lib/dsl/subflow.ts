@@ -89,6 +89,10 @@ const catchNames = (nodes: ReadonlyArray<FlowNode>): ReadonlyArray<string> =>
         return [...node.branches.flatMap((branch) => catchNames(branch.nodes)), ...joinCatch(node.join)]
       case "Foreach":
         return [...catchNames(node.body), ...joinCatch(node.join)]
+      case "Choose":
+        return node.cases.flatMap((choice) => catchNames(choice.nodes))
+      case "Loop":
+        return catchNames(node.body)
     }
   })
 

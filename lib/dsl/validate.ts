@@ -13,7 +13,7 @@ import {
   paramWrite,
   stageAfterOpen
 } from "../types/messages.js"
-import type { StepOptions } from "./ast.js"
+import type { FlowNode, StepOptions } from "./ast.js"
 import type { FlowValue } from "./FlowValue.js"
 import { openKind, stepNames } from "./FlowValue.js"
 import { isEphemeral, isValidArtifactName, isValidName } from "./names.js"
@@ -32,6 +32,16 @@ export const assertNotAfterOpen = (flow: FlowValue, stage: string): void => {
 
 export const assertNewStep = (flow: FlowValue, name: string): void => {
   if (flow.scope.outerSteps.includes(name) || stepNames(flow.nodes).includes(name)) fail(duplicateStep(name))
+}
+
+/** Step names are unique across the lanes of a split or a choose (each lane checked its own against the flow). */
+export const assertNoDuplicateAcrossLanes = (lanes: ReadonlyArray<{ readonly nodes: ReadonlyArray<FlowNode> }>): void => {
+  const seen = new Set<string>()
+  for (const lane of lanes) {
+    const names = stepNames(lane.nodes)
+    for (const name of names) if (seen.has(name)) fail(duplicateStep(name))
+    for (const name of names) seen.add(name)
+  }
 }
 
 const isNonNegativeInteger = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0

@@ -62,6 +62,14 @@ const findNode = (node: FlowNode, name: string): Task | undefined => {
     case "Foreach":
       if (node.join?.name === name) return { kind: "join", join: node.join }
       return findIn(node.body, name)
+    case "Loop":
+      return findIn(node.body, name)
+    case "Choose":
+      for (const choice of node.cases) {
+        const found = findIn(choice.nodes, name)
+        if (found !== undefined) return found
+      }
+      return undefined
   }
 }
 
@@ -88,7 +96,8 @@ const endOf = (end: WireEnd): TaskEnd => ({
   changed: notHeld(end.changed),
   removed: new Set(end.removed),
   written: new Set(end.written),
-  reused: false
+  reused: false,
+  ...(end.chose === true && { chose: true })
 })
 
 const workOf = (task: Task, request: WireAttempt, base: Snapshot): AttemptWork => {
@@ -100,7 +109,8 @@ const workOf = (task: Task, request: WireAttempt, base: Snapshot): AttemptWork =
         name: branch.name,
         snapshot: deriveSnapshot(base, notHeld(branch.changed), branch.removed, undefined),
         written: new Set(branch.written),
-        reused: false
+        reused: false,
+        ...(branch.chose === true && { chose: true })
       })
     )
     return { kind: "split-join", join: task.join, branches }
@@ -137,6 +147,7 @@ export const runRemote = async (
   const position: Position = {
     frames: request.frames.map((frame) => frameOf(load, frame)),
     arrays: request.frames.map((frame) => frame.array),
+    ...(request.loops.length > 0 && { loops: request.loops.map((frame) => Object.freeze({ ...frame })) }),
     previous: request.previous
   }
   const env: AttemptEnv = {

@@ -25,8 +25,8 @@ import type { TaskEnd } from "../interpreter/TaskEnd.js"
 import type { ReadHashes } from "../interpreter/reads.js"
 import type { Attempt, AttemptOutcome, WorkerIdentity } from "./Executor.js"
 
-/** Version of the wire format: a worker refuses an attempt of another. */
-export const WIRE_FORMAT = 1
+/** Version of the wire format: a worker refuses an attempt of another. 2: loop frames, and `chose` on ends. */
+export const WIRE_FORMAT = 2
 
 /**
  * Values up to this many bytes of text travel inside their entry; larger ones are read from the store by hash.
@@ -75,6 +75,8 @@ export interface WireEnd {
   readonly changed: WireEntries
   readonly removed: ReadonlyArray<string>
   readonly written: ReadonlyArray<string>
+  /** A choose ran in the branch or body: the join accepts rules for what the cases not taken would write. */
+  readonly chose?: boolean
 }
 
 export interface WireFrame {
@@ -99,6 +101,8 @@ export interface WireAttempt {
   readonly attempt: number
   readonly timeout: number | null
   readonly frames: ReadonlyArray<WireFrame>
+  /** The loops around the task, outermost first, with their iterations (`ctx.iteration`, `ctx.loopStack`). */
+  readonly loops: ReadonlyArray<{ readonly loop: string; readonly iteration: number }>
   readonly previous: string
   readonly base: { readonly ref: SnapshotRef | null; readonly entries: WireEntries }
   readonly join:
@@ -166,15 +170,22 @@ type Reference = (entry: ArtifactEntry) => ArtifactEntry
 const endOf = (end: TaskEnd, reference: Reference): WireEnd => ({
   changed: [...end.changed].map(([name, { entry }]) => [name, reference(entry)] as const),
   removed: [...end.removed],
-  written: [...end.written]
+  written: [...end.written],
+  ...(end.chose === true && { chose: true })
 })
 
 /** A branch's end relative to the snapshot before the split. */
-const branchEnd = (before: Snapshot, snapshot: Snapshot, written: ReadonlySet<string>, reference: Reference): WireEnd => {
+const branchEnd = (
+  before: Snapshot,
+  snapshot: Snapshot,
+  written: ReadonlySet<string>,
+  chose: boolean | undefined,
+  reference: Reference
+): WireEnd => {
   const changed: Array<readonly [string, ArtifactEntry]> = []
   for (const [name, entry] of snapshot.entries) if (before.entries.get(name) !== entry) changed.push([name, reference(entry)])
   const removed = [...before.entries.keys()].filter((name) => !snapshot.entries.has(name))
-  return { changed, removed, written: [...written] }
+  return { changed, removed, written: [...written], ...(chose === true && { chose: true }) }
 }
 
 const joinOf = (attempt: Attempt, reference: Reference): WireAttempt["join"] => {
@@ -182,7 +193,7 @@ const joinOf = (attempt: Attempt, reference: Reference): WireAttempt["join"] => 
   if (work.kind === "split-join") {
     return {
       kind: "split",
-      branches: work.branches.map((branch) => ({ name: branch.name, ...branchEnd(attempt.base, branch.snapshot, branch.written, reference) }))
+      branches: work.branches.map((branch) => ({ name: branch.name, ...branchEnd(attempt.base, branch.snapshot, branch.written, branch.chose, reference) }))
     }
   }
   return work.kind === "foreach-join" ? { kind: "foreach", ends: work.ends.map((end) => endOf(end, reference)) } : null
@@ -214,6 +225,7 @@ export const toWire = (run: WireRun, attempt: Attempt, published: (hash: string)
     attempt: attempt.number,
     timeout: attempt.timeout ?? null,
     frames: framesOf(attempt, reference),
+    loops: (attempt.position.loops ?? []).map(({ loop, iteration }) => ({ loop, iteration })),
     previous: attempt.position.previous,
     base: { ref: attempt.base.ref ?? null, entries: [...attempt.base.entries].map(([name, entry]) => [name, reference(entry)] as const) },
     join: joinOf(attempt, reference)

@@ -27,6 +27,8 @@ export interface TaskEnd {
   readonly reused: boolean
   /** The committed snapshot the task ended with (lineage: where a join's reads of this input come from). */
   readonly ref?: SnapshotRef
+  /** A choose ran in the body: what it wrote depends on the case taken (see `ScopeState.chose`). */
+  readonly chose?: boolean
 }
 
 const noChanges: ReadonlyMap<string, HeldArtifact> = new Map()
@@ -35,7 +37,7 @@ const noneRemoved: ReadonlySet<string> = new Set()
 /** Keeps what `end` changed relative to `before`. Unchanged artifacts share their entry object, so identity decides. */
 export const compactEnd = (
   before: Snapshot,
-  end: { readonly snapshot: Snapshot; readonly written: ReadonlySet<string>; readonly reused: boolean }
+  end: { readonly snapshot: Snapshot; readonly written: ReadonlySet<string>; readonly reused: boolean; readonly chose?: boolean }
 ): TaskEnd => {
   let changed: Map<string, HeldArtifact> | undefined
   let kept = 0
@@ -53,8 +55,14 @@ export const compactEnd = (
       if (!end.snapshot.entries.has(name)) (removed ??= new Set()).add(name)
     }
   }
-  const ended = { changed: changed ?? noChanges, removed: removed ?? noneRemoved, written: end.written, reused: end.reused }
-  return end.snapshot.ref === undefined ? ended : { ...ended, ref: end.snapshot.ref }
+  return {
+    changed: changed ?? noChanges,
+    removed: removed ?? noneRemoved,
+    written: end.written,
+    reused: end.reused,
+    ...(end.snapshot.ref !== undefined && { ref: end.snapshot.ref }),
+    ...(end.chose === true && { chose: true })
+  }
 }
 
 /**

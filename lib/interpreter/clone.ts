@@ -6,7 +6,7 @@
  */
 import type { ArtifactEntry, TaskManifest } from "../datastore/Manifest.js"
 import { loadValue } from "../datastore/load.js"
-import { storedFrames, taskIdOf } from "./Position.js"
+import { storedFrames, storedLoops, taskIdOf } from "./Position.js"
 import type { ReusePlan } from "./reuse.js"
 import type { RunEnv } from "./RunEnv.js"
 import { deriveSnapshot, freezeValue, NOT_HELD } from "./Snapshot.js"
@@ -22,11 +22,13 @@ export const cloneTask = async (env: RunEnv, spec: TaskSpec, reused: TaskManifes
     const value = env.session.holdsValues ? freezeValue(await loadValue(env.store, entry, where)) : NOT_HELD
     set.set(name, { value, entry })
   }
+  const loopStack = storedLoops(spec.position)
   await env.commit({
     step: spec.name,
     taskId,
     attempt: 0,
     foreachStack: storedFrames(spec.position),
+    ...(loopStack !== undefined && { loopStack }),
     status: "succeeded",
     startedAt,
     finishedAt: Date.now(),

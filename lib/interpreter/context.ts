@@ -1,10 +1,11 @@
 /**
- * The `ctx` object a step function receives. Outside foreach bodies `input` and `index` are getters that
- * throw the same message the compiler shows, so plain JavaScript flows learn the rule too.
+ * The `ctx` object a step function receives. Outside foreach bodies `input` and `index`, and outside loop
+ * bodies `iteration` and `loopStack`, are getters that throw (the compiler does not let typed code read them
+ * there), so plain JavaScript flows learn the rule too.
  */
 import { format } from "node:util"
 import { FlowDefinitionError } from "../errors.js"
-import { inputOutsideForeach } from "../types/messages.js"
+import { inputOutsideForeach, iterationOutsideLoop } from "../types/messages.js"
 import type { RunContext } from "../types/context.js"
 import type { AttemptEnv } from "./attempt.js"
 import type { Position } from "./Position.js"
@@ -41,6 +42,8 @@ export const createContext = (
     env.log({ flow: env.flow.name, runId: env.runId, step: info.step, taskId: info.taskId, attempt: info.attempt, text })
   }
   const innermost = position.frames.at(-1)
+  const loops = position.loops ?? []
+  const inLoop = loops.at(-1)
   const context = {
     flow: env.flow.name,
     runId: env.runId,
@@ -65,6 +68,14 @@ export const createContext = (
       if (innermost === undefined) throw new FlowDefinitionError(inputOutsideForeach(info.step, "index"))
       usage.positional = true
       return innermost.index
+    },
+    get iteration(): number {
+      if (inLoop === undefined) throw new FlowDefinitionError(iterationOutsideLoop(info.step, "iteration"))
+      return inLoop.iteration
+    },
+    get loopStack(): ReadonlyArray<unknown> {
+      if (inLoop === undefined) throw new FlowDefinitionError(iterationOutsideLoop(info.step, "loopStack"))
+      return loops
     }
   }
   return Object.freeze(context)

@@ -3,9 +3,12 @@
  * live dashboard. Events describe what was committed; they are not a second source of truth.
  */
 
+import type { ChooseDecision, LoopDecision } from "../datastore/Manifest.js"
+
 /**
  * A task's end: committed as succeeded or failed, cloned from the origin run by `resume`, or answered by the
- * step cache ("cached": its function did not run).
+ * step cache ("cached": its function did not run). A choose's and a loop's records end like tasks too (`step`
+ * is `choose:<id>` or the loop's name), with what they decided.
  */
 export interface TaskFinished {
   readonly type: "task-finished"
@@ -14,6 +17,8 @@ export interface TaskFinished {
   readonly attempt: number
   readonly status: "succeeded" | "failed" | "cloned" | "cached"
   readonly durationMs: number
+  /** On a choose's or a loop's record: the case taken, or the iterations and `until`'s results. */
+  readonly decision?: ChooseDecision | LoopDecision
   /** The process that ran the attempt (absent for a task `resume` cloned: it did not run). */
   readonly worker?: { readonly host: string; readonly pid: number }
 }

@@ -30,6 +30,8 @@ export interface BranchOutcome {
   readonly written: ReadonlySet<string>
   /** Every task of the branch was reused from the origin run (resume). */
   readonly reused: boolean
+  /** A choose ran in the branch (see `ScopeState.chose`). */
+  readonly chose?: boolean
 }
 
 
@@ -110,7 +112,8 @@ const mergeBranches = async (
   logs: BranchLogs
 ): Promise<{ merged: Snapshot; unhandled: ReadonlyArray<string> }> => {
   const conflicts = conflictsOf(branches)
-  checkHandlesOnlyConflicts(join, conflicts)
+  // After a choose, the compiler asked the join to handle what the cases not taken would have written.
+  if (!branches.some((branch) => branch.chose === true)) checkHandlesOnlyConflicts(join, conflicts)
   const exclude = new Set(join.options.exclude ?? [])
   const handled = new Set([...Object.keys(join.options.resolve ?? {}), ...Object.keys(join.options.take ?? {}), ...(join.options.equal ?? [])])
   const names = new Set(branches.flatMap((branch) => [...branch.snapshot.entries.keys()]))
@@ -222,8 +225,13 @@ export const splitJoinBody = async (
 const equalArtifacts = (join: JoinSpec, before: Snapshot, ends: ReadonlyArray<TaskEnd>): Map<string, HeldArtifact> => {
   const set = new Map<string, HeldArtifact>()
   if (ends.length === 0) return set
+  const chose = ends.some((end) => end.chose === true)
   for (const name of join.options.equal ?? []) {
-    if (!ends.some((end) => end.written.has(name))) throw new FlowDefinitionError(equalNotWritten(join.name, name))
+    if (!ends.some((end) => end.written.has(name))) {
+      // After a choose, the compiler accepts an artifact some case may write, even when no case taken did.
+      if (!chose) throw new FlowDefinitionError(equalNotWritten(join.name, name))
+      if (ends.every((end) => artifactAt(before, end, name) === undefined)) continue
+    }
     const holders = ends.map((end, index) => ({ label: `task ${index}`, artifact: artifactAt(before, end, name) }))
     const absent = holders.find((holder) => holder.artifact === undefined)
     const present = holders.find((holder) => holder.artifact !== undefined)

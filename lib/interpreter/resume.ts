@@ -11,6 +11,7 @@ import { loadValue } from "../datastore/load.js"
 import { defaultStore } from "../datastore/storeAt.js"
 import { stepNames } from "../dsl/FlowValue.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
+import type { FlowNode } from "../dsl/ast.js"
 import { describeFlow } from "../dsl/graph.js"
 import { FlowDefinitionError, NotFoundError } from "../errors.js"
 import { listNames } from "../listing.js"
@@ -49,7 +50,30 @@ const findOrigin = async (store: Datastore, flow: string, origin: string | undef
   throw new NotFoundError(`artiflow: flow '${flow}' has no run '${origin}' to resume (latest runs: ${listNames(recent)})`)
 }
 
-/** The steps that must run again: `from` and every step that depends on it. */
+/** The steps of a loop's body, when `name` is a loop of `nodes` (a loop runs again with all its iterations). */
+const loopBody = (nodes: ReadonlyArray<FlowNode>, name: string): ReadonlyArray<string> =>
+  nodes.flatMap((node): ReadonlyArray<string> => {
+    switch (node._tag) {
+      case "Step":
+        return []
+      case "Loop":
+        return node.name === name ? stepNames(node.body) : loopBody(node.body, name)
+      case "Split":
+        return node.branches.flatMap((branch) => loopBody(branch.nodes, name))
+      case "Foreach":
+        return loopBody(node.body, name)
+      case "Use":
+        return loopBody(node.nodes, name)
+      case "Choose":
+        return node.cases.flatMap((choice) => loopBody(choice.nodes, name))
+    }
+  })
+
+/**
+ * The steps that must run again: `from` and every step that depends on it; from a loop, its body's steps too
+ * (every iteration runs again). From a step in a loop's body, the iterations before its first task are
+ * reused, and each later task runs again once one before it did (see ScopeState.reused).
+ */
 const rerunFrom = (flow: FlowValue, lineage: ReadonlyMap<string, StepLineage>, from: string | undefined): ReadonlySet<string> => {
   if (from === undefined) return new Set()
   if (!stepNames(flow.nodes).includes(from)) {
@@ -57,7 +81,8 @@ const rerunFrom = (flow: FlowValue, lineage: ReadonlyMap<string, StepLineage>, f
       `artiflow: resume from '${from}': flow '${flow.name}' has no step or join of that name (steps: ${listNames(stepNames(flow.nodes))})`
     )
   }
-  return new Set([from, ...[...lineage].filter(([, step]) => step.ancestors.has(from)).map(([name]) => name)])
+  const again = [from, ...loopBody(flow.nodes, from)]
+  return new Set([...again, ...[...lineage].filter(([, step]) => again.some((name) => step.ancestors.has(name))).map(([name]) => name)])
 }
 
 /** A step the resumed run would reuse must have the same inputs as in the origin run. */

@@ -7,6 +7,7 @@
 import type { Datastore } from "../datastore/Datastore.js"
 import type { FlowGraph, GraphJoin, GraphNode, TaskManifest } from "../datastore/Manifest.js"
 import { sha256Hex } from "../codec/hash.js"
+import { chooseRecordName } from "../dsl/chooseIds.js"
 import { IntegrityError } from "../errors.js"
 
 /** For each step of a graph: a hash of everything upstream of it, and the names of the steps it depends on. */
@@ -35,17 +36,38 @@ const walk = (
     at = { signature, upstream: new Set([...upstream, name]) }
   }
   for (const node of nodes) {
-    if (node.kind === "step") {
-      record(node.name, `step:${node.name}`, at.upstream, at.signature)
-    } else if (node.kind === "split") {
-      const ends = node.branches.map((branch) =>
-        walk(branch.nodes, { signature: sha256Hex(`${at.signature}|branch:${branch.name}`), upstream: at.upstream }, lineage)
-      )
-      const upstream = new Set(ends.flatMap((end) => [...end.upstream]))
-      record(node.join.name, `join:${joinDescriptor(node.join)}`, upstream, ends.map((end) => end.signature).join(","))
-    } else {
-      const body = walk(node.body, { signature: sha256Hex(`${at.signature}|foreach:${node.artifact}`), upstream: at.upstream }, lineage)
-      record(node.join.name, `join:${joinDescriptor(node.join)}`, body.upstream, body.signature)
+    switch (node.kind) {
+      case "step":
+        record(node.name, `step:${node.name}`, at.upstream, at.signature)
+        break
+      case "split": {
+        const ends = node.branches.map((branch) =>
+          walk(branch.nodes, { signature: sha256Hex(`${at.signature}|branch:${branch.name}`), upstream: at.upstream }, lineage)
+        )
+        const upstream = new Set(ends.flatMap((end) => [...end.upstream]))
+        record(node.join.name, `join:${joinDescriptor(node.join)}`, upstream, ends.map((end) => end.signature).join(","))
+        break
+      }
+      case "foreach": {
+        const body = walk(node.body, { signature: sha256Hex(`${at.signature}|foreach:${node.artifact}`), upstream: at.upstream }, lineage)
+        record(node.join.name, `join:${joinDescriptor(node.join)}`, body.upstream, body.signature)
+        break
+      }
+      case "choose": {
+        // The choose's record depends on the selector's record; what follows it, on every case.
+        record(chooseRecordName(node.id), `choose:${JSON.stringify([node.selector, node.cases.map((c) => c.name)])}`, at.upstream, at.signature)
+        const decided = at
+        const ends = node.cases.map((choice) =>
+          walk(choice.nodes, { signature: sha256Hex(`${decided.signature}|case:${choice.name}`), upstream: decided.upstream }, lineage)
+        )
+        const upstream = new Set([...decided.upstream, ...ends.flatMap((end) => [...end.upstream])])
+        at = { signature: sha256Hex(`${decided.signature}|cases:${ends.map((end) => end.signature).join(",")}`), upstream }
+        break
+      }
+      case "loop": {
+        const body = walk(node.body, { signature: sha256Hex(`${at.signature}|loop:${node.name}`), upstream: at.upstream }, lineage)
+        record(node.name, `loop:${JSON.stringify([node.name, node.maxIterations])}`, body.upstream, body.signature)
+      }
     }
   }
   return at

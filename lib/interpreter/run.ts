@@ -16,6 +16,7 @@ import { invalidCacheMode, invalidOption, runOpen } from "../types/messages.js"
 import { isCacheMode } from "../dsl/cacheMode.js"
 import type { RunOpen } from "../types/messages.js"
 import type { ConfigSource } from "../types/params.js"
+import type { ChooseAtEnd } from "../types/choose.js"
 import type { OpenForeach, OpenSplit } from "../types/state.js"
 import type { Otherwise } from "../types/step.js"
 import { decodeConfigs } from "./configs.js"
@@ -66,8 +67,11 @@ type OpenAtEnd<F> = StateOf<F>["pending"] extends OpenSplit | OpenForeach
   ? RunOpen<StateOf<F>["meta"]["name"], StateOf<F>["pending"]["kind"]>
   : never
 
-/** The type of run's flow argument: the flow, or the message when it ends with an open split or foreach. */
-export type CheckRunnable<F> = Otherwise<OpenAtEnd<F>, F>
+/**
+ * The type of run's flow argument: the flow, or the message when it ends with an open split or foreach, or
+ * with a choose that has something wrong (its messages, as its selector shows them).
+ */
+export type CheckRunnable<F> = Otherwise<OpenAtEnd<F> | ChooseAtEnd<StateOf<F>>, F>
 
 /** Checks that a plain-JavaScript caller passed a runnable flow. */
 export const checkFlow = (flow: unknown): FlowValue => {

@@ -7,7 +7,7 @@
 import type { FlowNode, ForeachNode, JoinSpec, SplitNode, StepNode } from "../dsl/ast.js"
 import type { FlowValue } from "../dsl/FlowValue.js"
 import { stepNames } from "../dsl/FlowValue.js"
-import { NotFoundError } from "../errors.js"
+import { FlowDefinitionError, NotFoundError } from "../errors.js"
 import { listNames } from "../listing.js"
 
 /** One level of a node's place: the node list it is in, its index there, and whether that list is a foreach body. */
@@ -69,6 +69,20 @@ const find = (
         if (node.join?.name === name) return { kind: "join", name, node, join: node.join, path }
         break
       }
+      case "Loop":
+        if (node.name === name || stepNames(node.body).includes(name)) {
+          throw new FlowDefinitionError(
+            `artiflow: spin: '${name}' ${node.name === name ? "is" : "is inside"} loop '${node.name}': spin runs one task of a step outside loops; run the loop again with resume(flow, { from: '${node.name}' })`
+          )
+        }
+        break
+      case "Choose":
+        if (node.cases.some((choice) => stepNames(choice.nodes).includes(name))) {
+          throw new FlowDefinitionError(
+            `artiflow: spin: step '${name}' is in a case of choose on '${node.selector}': spin runs steps outside chooses; run it again with resume(flow, { from: '${name}' })`
+          )
+        }
+        break
     }
   }
   return undefined
@@ -100,6 +114,14 @@ const endOf = (node: FlowNode, depth: number): TaskAt | undefined => {
       return node.join === undefined ? undefined : { step: node.join.name, depth }
     case "Use":
       return endOfList(node.nodes, depth)
+    case "Loop":
+      // The loop's record holds the record after the loop (its base is the last iteration's end).
+      return { step: node.name, depth }
+    case "Choose":
+      // Which case ran, and so which task ends it, is only known from the run: spin cannot start after it.
+      throw new FlowDefinitionError(
+        `artiflow: spin: the step spun starts from the record after choose on '${node.selector}', which depends on the case a run took: spin runs steps that no choose precedes in their scope; use resume(flow, { from: step }) instead`
+      )
   }
 }
 

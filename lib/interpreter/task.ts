@@ -20,7 +20,7 @@ import { commitCached, recordInCache } from "./cachedTask.js"
 import { cloneTask } from "./clone.js"
 import { lineageOf } from "./joinReads.js"
 import type { Position } from "./Position.js"
-import { storedFrames, taskIdOf } from "./Position.js"
+import { storedFrames, storedLoops, taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
 import { deriveSnapshot, freezeValue, snapshotAfter } from "./Snapshot.js"
@@ -65,11 +65,13 @@ const manifestOf = (
     Partial<Pick<TaskManifest, "error" | "removed" | "rewritten" | "reads" | "inputReads" | "foreachReads" | "cachedFrom">>
 ): TaskManifest => {
   const { removed, rewritten, ...rest } = fields
+  const loopStack = storedLoops(spec.position)
   return {
     step: spec.name,
     taskId: taskIdOf(spec.position),
     attempt: outcome.attempt,
     foreachStack: storedFrames(spec.position),
+    ...(loopStack !== undefined && { loopStack }),
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
     ...(spec.base.ref !== undefined && { base: spec.base.ref }),

@@ -8,11 +8,15 @@ import type { FlowNode, ForeachNode, JoinSpec, SplitNode, StepNode, UseNode } fr
 import { FlowDefinitionError, ResourceLimitError } from "../errors.js"
 import { foreachMissing, foreachNotArray, subflowNeeds } from "../types/messages.js"
 import type { BranchOutcome } from "./join.js"
+import { failBetweenTasks } from "./between.js"
+import { runChoose } from "./choose.js"
+import { runLoop } from "./loop.js"
+import { inForeach, taskIdOf } from "./Position.js"
 import type { Position } from "./Position.js"
-import { taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
 import { settleInOrder } from "./pool.js"
+import { deriveSnapshot } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { runTask } from "./task.js"
 import type { TaskResult, TaskSpec } from "./task.js"
@@ -27,6 +31,17 @@ export interface ScopeState {
   readonly position: Position
   /** In a resumed run: every task so far was reused, so the next one may be too. */
   readonly reused: boolean
+  /**
+   * A choose ran in this scope: what it wrote depends on the case taken, so a join around it accepts rules for
+   * artifacts that turn out not to be conflicts (the compiler asked for them, for the cases not taken).
+   */
+  readonly chose?: boolean
+  /**
+   * In a loop's second and later iterations: the artifacts the record holds only because an earlier iteration
+   * of the body created them (absent before the loop). The compiler types the body against the record before
+   * the loop, so a split join in the body merges as in the first iteration: see {@link withoutCarried}.
+   */
+  readonly carried?: ReadonlySet<string>
 }
 
 export const runNodes = async (env: RunEnv, nodes: ReadonlyArray<FlowNode>, start: ScopeState): Promise<ScopeState> => {
@@ -45,6 +60,10 @@ const runNode = (env: RunEnv, node: FlowNode, state: ScopeState): Promise<ScopeS
       return runForeach(env, node, state)
     case "Use":
       return runUse(env, node, state)
+    case "Choose":
+      return runChoose(env, node, state, runNodes)
+    case "Loop":
+      return runLoop(env, node, state, runNodes)
   }
 }
 
@@ -53,7 +72,9 @@ const advance = (state: ScopeState, name: string, result: TaskResult): ScopeStat
   snapshot: result.snapshot,
   written: new Set([...state.written, ...result.written]),
   position: { ...state.position, previous: name },
-  reused: state.reused && result.reused
+  reused: state.reused && result.reused,
+  ...(state.chose === true && { chose: true }),
+  ...(state.carried !== undefined && { carried: state.carried })
 })
 
 export const runStep = async (env: RunEnv, node: StepNode, state: ScopeState): Promise<ScopeState> => {
@@ -106,26 +127,31 @@ const valuesOrFailure = <T>(env: RunEnv, settled: ReadonlyArray<PromiseSettledRe
 const runSplit = async (env: RunEnv, node: SplitNode, state: ScopeState): Promise<ScopeState> => {
   const join = node.join
   if (join === undefined) throw new FlowDefinitionError(`artiflow: a split was not closed by a join`)
-  const branchStart: ScopeState = { ...state, written: new Set() }
-  const outcomes = await settleAll(
+  const branchStart: ScopeState = { ...state, written: new Set(), chose: false }
+  const ended = await settleAll(
     env,
     node.branches.map(async (branch): Promise<BranchOutcome> => {
       const end = await runNodes(env, branch.nodes, branchStart)
-      return { name: branch.name, snapshot: end.snapshot, written: end.written, reused: end.reused }
+      return { name: branch.name, snapshot: end.snapshot, written: end.written, reused: end.reused, chose: end.chose === true }
     })
   )
+  const outcomes = withoutCarried(ended, state.carried)
   const result = await joinSplit(env, join, state, outcomes, state.reused && outcomes.every((b) => b.reused))
   return advance(state, join.name, result)
 }
 
 /**
- * Fails the run with a rule broken between tasks (a foreach over a missing artifact, a subflow's needs),
- * charging it to the step whose record broke it.
+ * A branch that did not write an artifact carried from an earlier loop iteration, while another branch did,
+ * ends without it: in the first iteration the artifact did not exist before the split, so the writing branch's
+ * value passed through the join, and the compiler typed the join that way. Without this, the second iteration
+ * would find a conflict the compiler never asked the join to handle.
  */
-const failBetweenTasks = (env: RunEnv, state: ScopeState, cause: string | Error): never => {
-  const error = typeof cause === "string" ? new FlowDefinitionError(cause) : cause
-  env.fail({ step: state.position.previous, taskId: taskIdOf(state.position), cause: error })
-  throw new RunStopped()
+const withoutCarried = (branches: ReadonlyArray<BranchOutcome>, carried: ReadonlySet<string> | undefined): ReadonlyArray<BranchOutcome> => {
+  if (carried === undefined || carried.size === 0) return branches
+  return branches.map((branch) => {
+    const drop = [...carried].filter((name) => !branch.written.has(name) && branches.some((other) => other.written.has(name)))
+    return drop.length === 0 ? branch : { ...branch, snapshot: deriveSnapshot(branch.snapshot, new Map(), drop, branch.snapshot.ref) }
+  })
 }
 
 const foreachTooWide = (artifact: string, step: string, items: number, limit: number): string =>
@@ -159,8 +185,8 @@ const runForeach = async (env: RunEnv, node: ForeachNode, state: ScopeState): Pr
     env.checkRunning()
     const input = items[index]
     const frame = { step: state.position.previous, artifact: node.artifact, index, count: items.length, input }
-    const position: Position = { frames: [...state.position.frames, Object.freeze(frame)], arrays, previous: state.position.previous }
-    const end = await runNodes(env, node.body, { ...state, written: new Set(), position })
+    const position = inForeach(state.position, Object.freeze(frame), arrays)
+    const end = await runNodes(env, node.body, { ...state, written: new Set(), position, chose: false })
     env.emit({ type: "foreach-progress", ...progress, done: ++done })
     return compactEnd(state.snapshot, end)
   })

@@ -1,5 +1,6 @@
 /** Short descriptions of graph nodes that the text, Mermaid and HTML renderers share. */
 import type { GraphJoin, GraphNode } from "../datastore/Manifest.js"
+import { chooseRecordName } from "../dsl/chooseIds.js"
 
 type StepOptions = Extract<GraphNode, { kind: "step" }>["options"]
 
@@ -39,7 +40,8 @@ export const stepOptions = (options: StepOptions): ReadonlyArray<string> =>
   ].filter((option) => option !== undefined)
 
 /**
- * The first step (or join) of a list of nodes, depth first: whose task count a foreach fan-out shows.
+ * The first step, join or record of a list of nodes that runs once each time the list does, depth first:
+ * whose task count a foreach fan-out shows (a choose's record, a loop's record: not the steps of its body).
  *
  * @example
  * firstStepName([{ kind: "step", name: "fit", options: {} }]) // "fit"
@@ -47,7 +49,27 @@ export const stepOptions = (options: StepOptions): ReadonlyArray<string> =>
 export const firstStepName = (nodes: ReadonlyArray<GraphNode>): string | undefined => {
   const first = nodes[0]
   if (first === undefined) return undefined
-  if (first.kind === "step") return first.name
-  if (first.kind === "split") return first.branches.map((b) => firstStepName(b.nodes)).find((n) => n !== undefined)
-  return firstStepName(first.body) ?? first.join.name
+  switch (first.kind) {
+    case "step":
+    case "loop":
+      return first.name
+    case "split":
+      return first.branches.map((b) => firstStepName(b.nodes)).find((n) => n !== undefined) ?? first.join.name
+    case "foreach":
+      return firstStepName(first.body) ?? first.join.name
+    case "choose":
+      return chooseRecordName(first.id)
+  }
+}
+
+/**
+ * How often each case of a choose was taken, as a phrase: "taken", "taken ×3", or "not taken".
+ *
+ * @example
+ * caseTaken(new Map([["big", 3]]), "big") // "taken ×3"
+ */
+export const caseTaken = (cases: ReadonlyMap<string, number>, name: string): string => {
+  const count = cases.get(name) ?? 0
+  if (count === 0) return "not taken"
+  return count === 1 ? "taken" : `taken ×${count}`
 }

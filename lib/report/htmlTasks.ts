@@ -131,8 +131,20 @@ const logsBlock = (task: TaskHandle): string =>
     ? ""
     : `<details class="logs"><summary>${h(plural(task.logs.length, "log line"))}</summary><pre>${h(task.logs.join("\n"))}</pre></details>`
 
+/** Where a task runs: its foreach elements and loop iterations ("grid[1] fit#3"), and what a record decided. */
+const whereOf = (task: TaskHandle): string => {
+  const frames = [
+    ...task.loopStack.map((frame) => `${frame.loop} iteration ${frame.iteration}`),
+    ...task.foreachStack.map((frame) => `${frame.artifact}[${frame.index}]`)
+  ]
+  const decision = task.decision
+  if (decision?.kind === "choose") frames.push(`took case ${decision.case}`)
+  if (decision?.kind === "loop") frames.push(`${plural(decision.iterations, "iteration")}, until: ${decision.until.join(", ")}`)
+  return frames.join(" · ")
+}
+
 const taskTitle = (task: TaskHandle): string => {
-  const where = task.foreachStack.map((frame) => `${frame.artifact}[${frame.index}]`).join(" ")
+  const where = whereOf(task)
   const attempts = task.attempts().length
   return [
     `<strong>task ${h(task.id)}</strong>`,
@@ -168,17 +180,18 @@ const moreLine = (total: number, hidden: ReadonlyArray<TaskHandle>): string => {
 }
 
 /**
- * One step's section: a heading with its state, task count and duration, then its tasks. `runId`, the run's
- * id, lets reads produced in other runs (resumed or cached tasks) say which run.
+ * One step's section: a heading with its state, task count and duration, then its tasks. A step of a case
+ * a choose did not take is "skipped". `runId`, the run's id, lets reads produced in other runs (resumed or
+ * cached tasks) say which run.
  *
  * @example
  * const html = await stepSection(run.step("fit"), { previewBytes: 1024, previews: new Map() }, run.id)
  */
 export const stepSection = async (step: StepHandle, context: TaskContext, runId?: string): Promise<string> => {
   const tasks = await step.tasks()
-  const status = stepStatus(tasks)
+  const status = { ...stepStatus(tasks), state: await step.status() }
   const duration = status.durationMs === undefined ? "" : ` · ${formatDuration(status.durationMs)}`
-  const kind = step.kind === "join" ? `<span class="kind">join</span>` : ""
+  const kind = step.kind === "step" ? "" : `<span class="kind">${h(step.kind)}</span>`
   const heading = `<h2>${h(step.name)} ${kind}${badge(status.state)}<span class="muted">${h(plural(tasks.length, "task") + duration)}</span></h2>`
   const shown = tasks.slice(0, MAX_TASKS)
   const sections: Array<string> = []
@@ -192,7 +205,8 @@ export const stepSection = async (step: StepHandle, context: TaskContext, runId?
       )
     )
   }
-  const empty = tasks.length === 0 ? `<p class="muted">This step did not run.</p>` : ""
+  const skipped = status.state === "skipped" ? "It is in a case the choose did not take." : "This step did not run."
+  const empty = tasks.length === 0 ? `<p class="muted">${skipped}</p>` : ""
   const body = heading + empty + sections.join("") + moreLine(tasks.length, tasks.slice(MAX_TASKS))
   return `<section class="step" id="${h(stepAnchor(step.name))}" data-step="${h(step.name)}">${body}</section>`
 }

@@ -1,24 +1,33 @@
 /**
  * Lays a stored flow graph out as a top-down DAG for drawing. The graph is series-parallel (a sequence of
- * steps, splits and foreaches, each closed by its join), so a block layout is exact: a sequence stacks its
- * blocks, a split puts its branches side by side between a split marker and its join, a foreach draws its
- * body once between a fan-out marker (with a "×N" badge) and its join. Pure and deterministic.
+ * steps, splits, foreaches, chooses and loops), so a block layout is exact: a sequence stacks its blocks, a
+ * split puts its branches side by side between a split marker and its join, a foreach draws its body once
+ * between a fan-out marker (with a "×N" badge) and its join, a choose puts its cases side by side between a
+ * choose marker and the circle where they meet, a loop draws its body once between a loop marker (with its
+ * iteration count) and the loop's node, with an edge back up its right side. Pure and deterministic.
  */
 import type { FlowGraph, GraphNode } from "../datastore/Manifest.js"
-import { firstStepName } from "./describe.js"
+import { chooseRecordName } from "../dsl/chooseIds.js"
+import { caseTaken, firstStepName } from "./describe.js"
 
-/** What a drawn node stands for: a step, a join, a split point or a foreach fan-out. */
-export type LayoutNodeKind = "step" | "join" | "split" | "foreach"
+/**
+ * What a drawn node stands for: a step, a join, a split point, a foreach fan-out, a choose point, the circle
+ * where a choose's cases meet, a loop's start, or the loop itself (where `until` decides: its record).
+ */
+export type LayoutNodeKind = "step" | "join" | "split" | "foreach" | "choose" | "merge" | "repeat" | "loop"
 
 /** A positioned node; `x`, `y` is its top-left corner. */
 export interface LayoutNode {
-  /** Unique: the step or join name, or `split:<join>` / `foreach:<join>` for markers (step names have no ':'). */
+  /**
+   * Unique: the step, join or loop name, or `split:<join>`, `foreach:<join>`, `choose:<id>`, `merge:<id>`,
+   * `repeat:<loop>` for markers (step names have no ':').
+   */
   readonly id: string
   readonly kind: LayoutNodeKind
   readonly label: string
-  /** For steps and joins: the step name, the key of status maps. */
+  /** For steps, joins and loops: the step name, the key of status maps. */
   readonly step?: string
-  /** For a foreach whose task count is known: "×N". */
+  /** For a foreach whose task count is known: "×N"; for a loop's start whose iterations are known: "↻N". */
   readonly badge?: string
   readonly x: number
   readonly y: number
@@ -42,6 +51,8 @@ export interface LayoutEdge {
    * comes from (`anchor` is the SVG text-anchor: "start" to the right of `x`, "end" to its left).
    */
   readonly label?: { readonly text: string; readonly x: number; readonly y: number; readonly anchor: "start" | "end" }
+  /** "taken": into a case a choose took; "back": a loop's edge from its end back to its start (drawn straight). */
+  readonly style?: "taken" | "back"
 }
 
 /** A whole laid-out graph; every coordinate lies within `width` × `height`. */
@@ -56,6 +67,10 @@ export interface Layout {
 export interface LayoutOptions {
   /** Task count per step name; a foreach's badge shows the count of the first step of its body. */
   readonly taskCounts?: ReadonlyMap<string, number>
+  /** By choose id: how many times each case was taken (labels say it; edges into taken cases stand out). */
+  readonly cases?: ReadonlyMap<string, ReadonlyMap<string, number>>
+  /** By loop name: how many iterations ran (the loop's start shows it). */
+  readonly iterations?: ReadonlyMap<string, number>
 }
 
 /** Sizes, in SVG user units. */
@@ -66,7 +81,10 @@ export const LAYOUT = {
   gapX: 24,
   margin: 20,
   emptyBranchWidth: 48,
-  labelOffset: 7
+  labelOffset: 7,
+  mergeSize: 14,
+  /** Room on a loop's right for its edge back up. */
+  backEdgeGap: 18
 } as const
 
 const STEP_CHAR = 8
@@ -77,6 +95,7 @@ interface PendingEdge {
   readonly to: string
   readonly label?: string
   readonly via: ReadonlyArray<Point>
+  readonly style?: "taken" | "back"
 }
 
 interface Block {
@@ -105,7 +124,7 @@ const single = (node: Unplaced): Block => ({
   exit: node.id
 })
 
-const stepNode = (name: string, kind: "step" | "join"): Unplaced => ({
+const stepNode = (name: string, kind: "step" | "join" | "loop"): Unplaced => ({
   id: name,
   kind,
   label: name,
@@ -114,7 +133,15 @@ const stepNode = (name: string, kind: "step" | "join"): Unplaced => ({
   height: LAYOUT.stepHeight
 })
 
-const markerNode = (id: string, kind: "split" | "foreach", label: string, badge?: string): Unplaced => ({
+const mergeNode = (id: string): Unplaced => ({
+  id,
+  kind: "merge",
+  label: "",
+  width: LAYOUT.mergeSize,
+  height: LAYOUT.mergeSize
+})
+
+const markerNode = (id: string, kind: "split" | "foreach" | "choose" | "repeat", label: string, badge?: string): Unplaced => ({
   id,
   kind,
   label,
@@ -145,6 +172,8 @@ const sequence = (blocks: ReadonlyArray<Block>): Block | undefined => {
 interface Lane {
   readonly label?: string
   readonly block: Block | undefined
+  /** The edge into the lane stands out (a case a choose took). */
+  readonly taken?: boolean
 }
 
 /** A short lane's exit edge runs straight down its column to the bottom of the lanes, then bends to the join. */
@@ -167,17 +196,18 @@ const fork = (marker: Unplaced, lanes: ReadonlyArray<Lane>, join: Unplaced): Blo
   lanes.forEach((lane, i) => {
     const laneWidth = widths[i] as number
     const label = lane.label === undefined ? {} : { label: lane.label }
+    const style = lane.taken === true ? { style: "taken" as const } : {}
     if (lane.block === undefined) {
       const column = x + laneWidth / 2
       const via = [
         { x: column, y: top },
         { x: column, y: top + laneHeight }
       ]
-      edges.push({ from: marker.id, to: join.id, ...label, via })
+      edges.push({ from: marker.id, to: join.id, ...label, ...style, via })
     } else {
       const placed = shift(lane.block, x + (laneWidth - lane.block.width) / 2, top)
       nodes.push(...placed.nodes)
-      edges.push({ from: marker.id, to: placed.entry, ...label, via: [] }, ...placed.edges)
+      edges.push({ from: marker.id, to: placed.entry, ...label, ...style, via: [] }, ...placed.edges)
       edges.push({ from: placed.exit, to: join.id, via: downTo(placed, top + laneHeight) })
     }
     x += laneWidth + LAYOUT.gapX
@@ -204,15 +234,51 @@ const nodeBlock = (node: GraphNode, options: LayoutOptions): Block => {
       const marker = markerNode(`foreach:${node.join.name}`, "foreach", `foreach ${node.artifact}`, badge)
       return fork(marker, [{ block: nodesBlock(node.body, options) }], stepNode(node.join.name, "join"))
     }
+    case "choose": {
+      const taken = options.cases?.get(node.id)
+      const lanes = node.cases.map((choice) => ({
+        label: taken === undefined ? choice.name : `${choice.name} (${caseTaken(taken, choice.name)})`,
+        block: nodesBlock(choice.nodes, options),
+        taken: (taken?.get(choice.name) ?? 0) > 0
+      }))
+      const marker = markerNode(chooseRecordName(node.id), "choose", `choose on ${node.selector}`)
+      return fork(marker, lanes, mergeNode(`merge:${node.id}`))
+    }
+    case "loop":
+      return loopBlock(node, options)
   }
+}
+
+/** A loop's start, its body, the loop's node, and an edge from the node back up to the start on the right. */
+const loopBlock = (node: Extract<GraphNode, { kind: "loop" }>, options: LayoutOptions): Block => {
+  const iterations = options.iterations?.get(node.name)
+  const marker = markerNode(`repeat:${node.name}`, "repeat", `loop ${node.name}`, iterations === undefined ? undefined : `↻${iterations}`)
+  const block = fork(marker, [{ block: nodesBlock(node.body, options) }], stepNode(node.name, "loop"))
+  const right = block.width + LAYOUT.backEdgeGap
+  const back: PendingEdge = { from: node.name, to: marker.id, label: "until false", via: [{ x: right, y: 0 }], style: "back" }
+  return { ...block, width: right, edges: [...block.edges, back] }
 }
 
 const bottomCentre = (node: LayoutNode): Point => ({ x: node.x + node.width / 2, y: node.y + node.height })
 const topCentre = (node: LayoutNode): Point => ({ x: node.x + node.width / 2, y: node.y })
 
+/**
+ * A loop's edge back: from the right of its node, out to the loop's right edge (`via[0].x`), up, and into the
+ * right of its start; its label sits along the way up.
+ */
+const finishBackEdge = (edge: PendingEdge, from: LayoutNode, to: LayoutNode): LayoutEdge => {
+  const x = edge.via[0]?.x ?? from.x + from.width + LAYOUT.backEdgeGap
+  const start = { x: from.x + from.width, y: from.y + from.height / 2 }
+  const end = { x: to.x + to.width, y: to.y + to.height / 2 }
+  const points = [start, { x, y: start.y }, { x, y: end.y }, end]
+  const label = { text: edge.label ?? "", x: x + 4, y: (start.y + end.y) / 2, anchor: "start" as const }
+  return { from: edge.from, to: edge.to, points, label, style: "back" }
+}
+
 const finishEdge = (edge: PendingEdge, byId: ReadonlyMap<string, LayoutNode>): LayoutEdge => {
   const from = byId.get(edge.from) as LayoutNode
   const to = byId.get(edge.to) as LayoutNode
+  if (edge.style === "back") return finishBackEdge(edge, from, to)
   const start = bottomCentre(from)
   const at = edge.via[0] ?? topCentre(to)
   const side = at.x < start.x ? -1 : 1
@@ -227,7 +293,8 @@ const finishEdge = (edge: PendingEdge, byId: ReadonlyMap<string, LayoutNode>): L
             anchor: side < 0 ? ("end" as const) : ("start" as const)
           }
         }
-  return { from: edge.from, to: edge.to, points: [start, ...edge.via, topCentre(to)], ...label }
+  const style = edge.style === undefined ? {} : { style: edge.style }
+  return { from: edge.from, to: edge.to, points: [start, ...edge.via, topCentre(to)], ...label, ...style }
 }
 
 /**

@@ -2,34 +2,28 @@
  * What a step of a run came to, for drawing: one state, a task count and a wall-clock span. Computed from
  * the read side (`RunHandle`) once, then handed to the pure renderers.
  */
+import { graphChooses } from "../client/graphSteps.js"
 import type { RunHandle } from "../client/RunHandle.js"
+import { chooseRecordName } from "../dsl/chooseIds.js"
+import { stepState } from "../client/stepState.js"
+import type { StepState } from "../client/stepState.js"
 import type { TaskHandle } from "../client/TaskHandle.js"
 
-/** How a step ended, as the graph colours it. */
-export type StepState = "succeeded" | "failed" | "running" | "not run" | "cloned"
+export { stepState }
+export type { StepState }
 
 /** Every state, in legend order. */
-export const STEP_STATES: ReadonlyArray<StepState> = ["succeeded", "failed", "running", "not run", "cloned"]
+export const STEP_STATES: ReadonlyArray<StepState> = ["succeeded", "failed", "running", "not run", "skipped", "cloned"]
 
 /** A step's outcome in one run: its state, how many tasks it has, and how long it took (first start to last end). */
 export interface StepStatus {
   readonly state: StepState
   readonly tasks: number
   readonly durationMs?: number
-}
-
-/**
- * The state of a step from its tasks (each at its latest attempt): "not run" without tasks, "failed" if any
- * task's latest attempt failed, "cloned" if a resumed run reused every task from its origin, else "succeeded".
- *
- * @example
- * stepState([]) // "not run"
- */
-export const stepState = (tasks: ReadonlyArray<Pick<TaskHandle, "status" | "originTaskId">>): StepState => {
-  if (tasks.length === 0) return "not run"
-  if (tasks.some((task) => task.status === "failed")) return "failed"
-  if (tasks.every((task) => task.originTaskId !== undefined)) return "cloned"
-  return "succeeded"
+  /** For a loop's record: how many iterations ran, over every time the loop ran. */
+  readonly iterations?: number
+  /** For a choose's record (`choose:<id>`): how many times each case was taken. */
+  readonly cases?: ReadonlyMap<string, number>
 }
 
 /** From the first attempt's start to the last attempt's end, over every task; undefined without tasks. */
@@ -52,9 +46,15 @@ export const stepStatus = (tasks: ReadonlyArray<TaskHandle>): StepStatus => {
   return { state: stepState(tasks), tasks: tasks.length, ...(durationMs !== undefined && { durationMs }) }
 }
 
+const iterationsOf = (tasks: ReadonlyArray<TaskHandle>): number | undefined => {
+  const decisions = tasks.flatMap((task) => (task.decision?.kind === "loop" ? [task.decision.iterations] : []))
+  return decisions.length === 0 ? undefined : decisions.reduce((sum, n) => sum + n, 0)
+}
+
 /**
- * The status of every step and join of a run, keyed by step name, in flow order: what `renderGraphSvg`
- * and `renderGraphText` take.
+ * The status of every step, join and loop of a run, and of every choose's records (keyed `choose:<id>`, with
+ * how often each case was taken), in flow order: what `renderGraphSvg` and `renderGraphText` take. Steps in a
+ * case that was not taken are "skipped".
  *
  * @example
  * import { Client } from "artiflow"
@@ -63,8 +63,28 @@ export const stepStatus = (tasks: ReadonlyArray<TaskHandle>): StepStatus => {
  * console.log(renderGraphText(run.graph, await runStepStatus(run)))
  */
 export const runStepStatus = async (run: RunHandle): Promise<ReadonlyMap<string, StepStatus>> => {
+  const choices = await run.choices()
+  const records = [
+    ...run.steps().map((step) => ({ step, chooseId: undefined })),
+    ...graphChooses(run.graph.nodes).map((node) => ({ step: run.step(chooseRecordName(node.id)), chooseId: node.id }))
+  ]
   const entries = await Promise.all(
-    run.steps().map(async (step) => [step.name, stepStatus(await step.tasks())] as const)
+    records.map(async ({ step, chooseId }): Promise<readonly [string, StepStatus]> => {
+      const tasks = await step.tasks()
+      const status = stepStatus(tasks)
+      const skipped = status.tasks === 0 && choices.skipped.has(step.name)
+      const iterations = step.kind === "loop" ? iterationsOf(tasks) : undefined
+      const cases = chooseId === undefined ? undefined : choices.taken.get(chooseId)
+      return [
+        step.name,
+        {
+          ...status,
+          ...(skipped && { state: "skipped" as const }),
+          ...(iterations !== undefined && { iterations }),
+          ...(cases !== undefined && { cases })
+        }
+      ]
+    })
   )
   return new Map(entries)
 }

@@ -1,12 +1,14 @@
 /**
  * Draws a flow graph as a standalone SVG: steps coloured by status (with a legend), joins as pills, split
- * markers, foreach fan-outs with their "×N" badge. Every text is escaped; the output is well-formed XML
- * and embeds as is in HTML.
+ * markers, foreach fan-outs with their "×N" badge, choose markers whose taken cases' edges are green and bold
+ * (the steps of the others "skipped"), loops with their iteration count and an edge back up. Every text is
+ * escaped; the output is well-formed XML and embeds as is in HTML.
  */
 import type { FlowGraph } from "../datastore/Manifest.js"
+import { chooseRecordName } from "../dsl/chooseIds.js"
 import { escapeMarkup, formatDuration, plural } from "./format.js"
 import { LAYOUT, layoutGraph } from "./layout.js"
-import type { LayoutEdge, LayoutNode, Point } from "./layout.js"
+import type { LayoutEdge, LayoutNode, LayoutOptions, Point } from "./layout.js"
 import { STEP_STATES } from "./status.js"
 import type { StepState, StepStatus } from "./status.js"
 
@@ -16,8 +18,12 @@ export const STATE_COLOURS: Readonly<Record<StepState, { readonly fill: string; 
   failed: { fill: "#fee2e2", stroke: "#dc2626" },
   running: { fill: "#dbeafe", stroke: "#2563eb" },
   "not run": { fill: "#f3f4f6", stroke: "#9ca3af" },
+  skipped: { fill: "#fafafa", stroke: "#d1d5db" },
   cloned: { fill: "#ede9fe", stroke: "#7c3aed" }
 }
+
+const EDGE = { stroke: "#9ca3af", width: 1.5 }
+const TAKEN_EDGE = { stroke: "#16a34a", width: 3 }
 
 /** The arrowhead every edge ends with. */
 const ARROW =
@@ -25,6 +31,7 @@ const ARROW =
   `orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#9ca3af"/></marker></defs>`
 
 const PLAIN = { fill: "#ffffff", stroke: "#374151" }
+const CHOOSE_PREFIX = chooseRecordName("")
 const LEGEND_HEIGHT = 28
 
 /** Coordinates with at most one decimal, so the output is byte-stable. */
@@ -49,11 +56,25 @@ const edgePath = (points: ReadonlyArray<Point>): string =>
     })
     .join(" ")
 
+/** A path straight through the points (a loop's edge back). */
+const polyline = (points: ReadonlyArray<Point>): string =>
+  points.map((p, i) => `${i === 0 ? "M" : "L"}${n(p.x)} ${n(p.y)}`).join(" ")
+
 const renderEdge = (edge: LayoutEdge): string => {
-  const path = `<path class="edge" ${attrs({ d: edgePath(edge.points), fill: "none", stroke: "#9ca3af", "stroke-width": 1.5, "marker-end": "url(#dag-arrow)" })}/>`
+  const look = edge.style === "taken" ? TAKEN_EDGE : EDGE
+  const d = edge.style === "back" ? polyline(edge.points) : edgePath(edge.points)
+  const path = `<path ${attrs({
+    class: edge.style === undefined ? "edge" : `edge ${edge.style}`,
+    d,
+    fill: "none",
+    stroke: look.stroke,
+    "stroke-width": look.width,
+    ...(edge.style === "back" && { "stroke-dasharray": "4 3" }),
+    "marker-end": "url(#dag-arrow)"
+  })}/>`
   if (edge.label === undefined) return path
   const label = text(edge.label.text, {
-    class: "edge-label",
+    class: edge.style === "taken" ? "edge-label taken" : "edge-label",
     x: edge.label.x,
     y: edge.label.y,
     "text-anchor": edge.label.anchor,
@@ -68,7 +89,11 @@ const renderEdge = (edge: LayoutEdge): string => {
 
 const detailOf = (status: StepStatus | undefined): string | undefined => {
   if (status === undefined) return undefined
-  if (status.state === "not run") return "not run"
+  if (status.state === "not run" || status.state === "skipped") return status.state
+  if (status.iterations !== undefined) {
+    const duration = status.durationMs === undefined ? "" : ` · ${formatDuration(status.durationMs)}`
+    return plural(status.iterations, "iteration") + duration
+  }
   const duration = status.durationMs === undefined ? "" : ` · ${formatDuration(status.durationMs)}`
   return plural(status.tasks, "task") + duration
 }
@@ -78,7 +103,8 @@ const renderStep = (node: LayoutNode, status: StepStatus | undefined): string =>
   const detail = detailOf(status)
   const centre = node.x + node.width / 2
   const middle = node.y + node.height / 2
-  const title = [node.kind === "join" ? `${node.label} (join)` : node.label, status?.state, detail].filter(
+  const kind = node.kind === "join" || node.kind === "loop" ? ` (${node.kind})` : ""
+  const title = [`${node.label}${kind}`, status?.state, detail].filter(
     (s) => s !== undefined
   )
   const rect = attrs({
@@ -86,11 +112,11 @@ const renderStep = (node: LayoutNode, status: StepStatus | undefined): string =>
     y: node.y,
     width: node.width,
     height: node.height,
-    rx: node.kind === "join" ? node.height / 2 : 6,
+    rx: node.kind === "join" || node.kind === "loop" ? node.height / 2 : 6,
     fill: colours.fill,
     stroke: colours.stroke,
-    "stroke-width": 1.5,
-    ...(status?.state === "not run" && { "stroke-dasharray": "5 3" })
+    "stroke-width": node.kind === "loop" ? 2.5 : 1.5,
+    ...((status?.state === "not run" || status?.state === "skipped") && { "stroke-dasharray": "5 3" })
   })
   const name = text(node.label, {
     x: centre,
@@ -126,7 +152,15 @@ const renderBadge = (node: LayoutNode, badge: string): string => {
   return `<g class="badge"><rect ${rect}/>${label}</g>`
 }
 
+/** Where a choose's cases meet: a small circle. */
+const renderMerge = (node: LayoutNode): string => {
+  const r = node.width / 2
+  const circle = attrs({ cx: node.x + r, cy: node.y + r, r: r - 1, fill: "#f9fafb", stroke: "#6b7280", "stroke-width": 1.5 })
+  return `<g ${attrs({ class: "marker merge" })}><circle ${circle}/></g>`
+}
+
 const renderMarker = (node: LayoutNode): string => {
+  if (node.kind === "merge") return renderMerge(node)
   const badgeWidth = node.badge === undefined ? 0 : node.badge.length * 7 + 14
   const rect = attrs({
     x: node.x,
@@ -147,6 +181,17 @@ const renderMarker = (node: LayoutNode): string => {
   })
   const badge = node.badge === undefined ? "" : renderBadge(node, node.badge)
   return `<g ${attrs({ class: `marker ${node.kind}` })}><rect ${rect}/>${label}${badge}</g>`
+}
+
+/** What the layout shows of a run: task counts, the cases taken, the loops' iterations. */
+const layoutOptions = (status: ReadonlyMap<string, StepStatus>): LayoutOptions => {
+  const cases = new Map<string, ReadonlyMap<string, number>>()
+  const iterations = new Map<string, number>()
+  for (const [name, s] of status) {
+    if (s.cases !== undefined && name.startsWith(CHOOSE_PREFIX)) cases.set(name.slice(CHOOSE_PREFIX.length), s.cases)
+    if (s.iterations !== undefined) iterations.set(name, s.iterations)
+  }
+  return { taskCounts: new Map([...status].map(([name, s]) => [name, s.tasks])), cases, iterations }
 }
 
 /** Options of {@link renderGraphSvg}. */
@@ -195,8 +240,7 @@ export const renderGraphSvg = (
   status?: ReadonlyMap<string, StepStatus>,
   options: SvgOptions = {}
 ): string => {
-  const taskCounts = status === undefined ? undefined : new Map([...status].map(([name, s]) => [name, s.tasks]))
-  const layout = layoutGraph(graph, taskCounts === undefined ? {} : { taskCounts })
+  const layout = layoutGraph(graph, status === undefined ? {} : layoutOptions(status))
   const width = Math.max(layout.width, status === undefined ? 0 : legendWidth() + 2 * LAYOUT.margin)
   const height = layout.height + (status === undefined ? 0 : LEGEND_HEIGHT)
   const root = attrs({

@@ -1,10 +1,12 @@
 /**
  * A flow graph as an indented text tree for terminals (what `artiflow show` and `artiflow graph` print):
- * foreach bodies and split branches are indented under their fork, joins close them, and with a status map
- * every step gets aligned columns: state, task count, duration.
+ * foreach bodies, split branches, choose cases and loop bodies are indented under their fork, joins close
+ * splits and foreaches, and with a status map every step gets aligned columns: state, task count, duration;
+ * each case says whether it was taken, each loop how many iterations ran.
  */
 import type { FlowGraph, GraphNode } from "../datastore/Manifest.js"
-import { firstStepName, joinRules, stepOptions } from "./describe.js"
+import { chooseRecordName } from "../dsl/chooseIds.js"
+import { caseTaken, firstStepName, joinRules, stepOptions } from "./describe.js"
 import { formatDuration, plural } from "./format.js"
 import type { StepStatus } from "./status.js"
 
@@ -23,7 +25,7 @@ const stepLabel = (node: Step): string => {
   return options.length === 0 ? node.name : `${node.name} (${options.join(", ")})`
 }
 
-const joinLabel = (join: Exclude<GraphNode, Step>["join"]): string => {
+const joinLabel = (join: Extract<GraphNode, { kind: "split" }>["join"]): string => {
   const details = [...joinRules(join), ...stepOptions(join)]
   return details.length === 0 ? `${join.name} (join)` : `${join.name} (join: ${details.join("; ")})`
 }
@@ -67,6 +69,23 @@ const rowsOf = (nodes: ReadonlyArray<GraphNode>, indent: string, status: Status)
           ...node.branches.flatMap((branch) => branchRows(branch.name, branch.nodes, `${indent}  `, status)),
           { label: indent + joinLabel(node.join), step: node.join.name }
         ]
+      case "choose": {
+        const record = chooseRecordName(node.id)
+        const cases = status?.get(record)?.cases
+        const caseName = (name: string): string => (cases === undefined ? name : `${name} (${caseTaken(cases, name)})`)
+        return [
+          { label: `${indent}choose on ${node.selector}`, step: record },
+          ...node.cases.flatMap((choice) => branchRows(caseName(choice.name), choice.nodes, `${indent}  `, status))
+        ]
+      }
+      case "loop": {
+        const iterations = status?.get(node.name)?.iterations
+        const ran = iterations === undefined ? "" : `, ${plural(iterations, "iteration")}`
+        return [
+          { label: `${indent}loop ${node.name} (max ${node.maxIterations}${ran})`, step: node.name },
+          ...rowsOf(node.body, `${indent}  `, status)
+        ]
+      }
     }
   })
 
@@ -92,8 +111,9 @@ const table = (rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string
 
 /**
  * Renders a flow graph as an indented text tree, one line per step, join, split or foreach, ending with a
- * newline. With `status` (see `runStepStatus`) each step and join line gets aligned columns: state, task
- * count and duration, and each foreach shows its task count ("×3").
+ * newline. With `status` (see `runStepStatus`) each step, join, choose and loop line gets aligned columns:
+ * state, task count and duration; each foreach shows its task count ("×3"), each case whether it was taken,
+ * each loop how many iterations ran.
  *
  * @example
  * console.log(renderGraphText(run.graph))
@@ -105,6 +125,12 @@ const table = (rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string
  * //   left: l
  * //   right: r1 → r2
  * // merge (join: resolve x)
+ * // choose on size
+ * //   big: shard → plan
+ * //   small: inline
+ * // loop fit (max 100)
+ * //   update
+ * //   evaluate
  * // end
  */
 export const renderGraphText = (graph: FlowGraph, status?: ReadonlyMap<string, StepStatus>): string => {

@@ -2,7 +2,7 @@
  * Types of `foreach`: the body runs once per element of an array artifact, with `ctx.input` typed as the
  * element; the foreach leaves an open state that only `join` accepts.
  */
-import type { ForeachFrame } from "./context.js"
+import type { ForeachFrame, Frame } from "./context.js"
 import type { BodyOpen, ForeachMissing, ForeachNotArray } from "./messages.js"
 import type {
   AnyState,
@@ -38,7 +38,7 @@ export type BodyStart<S extends AnyState, Artifact extends string> =
 
 export type AfterForeach<S extends AnyState, Artifact extends string, Body extends AnyState> =
   S extends State<infer Meta, infer Entries, infer Params, string, infer Written, infer Stack, Open>
-    ? Body extends State<FlowMeta, infer BodyEntries, string, infer Steps, infer BodyWritten, ReadonlyArray<ForeachFrame>, Open>
+    ? Body extends State<FlowMeta, infer BodyEntries, string, infer Steps, infer BodyWritten, ReadonlyArray<Frame>, Open>
       ? State<Meta, Entries, Params, Steps, Written, Stack, OpenForeach<Artifact, BranchResult<BodyEntries, BodyWritten>>>
       : never
     : never

@@ -7,12 +7,14 @@ import type { CaughtError, ContextOf } from "./context.js"
 import type {
   ConflictUnhandled,
   EqualNotWritten,
+  JoinAfterChoose,
   JoinWithoutOpen,
   NotAConflict,
   SplitOptionInForeachJoin,
   UnknownBranch
 } from "./messages.js"
 import type {
+  AfterChoice,
   AnyState,
   BranchResult,
   EntriesWithout,
@@ -265,7 +267,9 @@ type JoinViolations<S extends AnyState, Name extends string, Options, Returned, 
           DuplicateViolation<S, Name>,
           Known extends true ? ForeachJoinViolations<S, Body, Name, Options, CheckedOutput<Options, Returned>> : never
         >
-      : JoinWithoutOpen<Name>
+      : S["pending"] extends AfterChoice<infer Selector>
+        ? JoinAfterChoose<Name, Selector>
+        : JoinWithoutOpen<Name>
 >
 
 /**

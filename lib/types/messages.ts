@@ -155,6 +155,114 @@ export type SubflowOpen<Open extends string> =
 export const subflowOpen = <Open extends string>(open: Open): SubflowOpen<Open> =>
   `artiflow: use of a subflow: it ends with an open ${open}: close it with join(name) inside the subflow`
 
+// ---- choose and loop (DESIGN.md §8) ---------------------------------------------------------------------
+
+/** `Stage` names the control-flow stage in messages shared with the other rules: "choose on 'size'", "loop 'fit'". */
+export type ChooseStage<Selector extends string> = `choose on '${Selector}'`
+export const chooseStage = <Selector extends string>(selector: Selector): ChooseStage<Selector> => `choose on '${selector}'`
+
+export type LoopStage<Loop extends string> = `loop '${Loop}'`
+export const loopStage = <Loop extends string>(loop: Loop): LoopStage<Loop> => `loop '${loop}'`
+
+export type ChooseMissing<Selector extends string> =
+  `artiflow: choose on '${Selector}': no artifact named '${Selector}' is available here`
+export const chooseMissing = <Selector extends string>(selector: Selector): ChooseMissing<Selector> =>
+  `artiflow: choose on '${selector}': no artifact named '${selector}' is available here`
+
+/** The selector's type is not a union of literals (`string`, `number`, an object...): cases cannot be checked. */
+export type ChooseWide<Selector extends string> =
+  `artiflow: choose on '${Selector}': artifact '${Selector}' must be a union of string, number or boolean literals: give it literal values ('as const') or add a step that maps it to one`
+export const chooseWide = <Selector extends string>(selector: Selector): ChooseWide<Selector> =>
+  `artiflow: choose on '${selector}': artifact '${selector}' must be a union of string, number or boolean literals: give it literal values ('as const') or add a step that maps it to one`
+
+/**
+ * A value the selector can hold has no case; at run time, a value it holds has none (the runtime adds the
+ * cases). One message per value (distributed, so that a union of values is not crossed with itself).
+ */
+export type CaseMissing<Selector extends string, Value extends string> = Value extends string
+  ? `artiflow: choose on '${Selector}': value '${Value}' has no case: add a case '${Value}'`
+  : never
+export const caseMissing = <Selector extends string, Value extends string>(
+  selector: Selector,
+  value: Value
+): CaseMissing<Selector, Value> =>
+  // The compiler does not relate a template to a conditional type: the two texts are the same by inspection.
+  `artiflow: choose on '${selector}': value '${value}' has no case: add a case '${value}'` as CaseMissing<Selector, Value>
+
+export type CaseImpossible<Selector extends string, Case extends string> =
+  `artiflow: choose on '${Selector}': case '${Case}' can never be taken: '${Selector}' cannot hold that value (remove the case)`
+export const caseImpossible = <Selector extends string, Case extends string>(
+  selector: Selector,
+  name: Case
+): CaseImpossible<Selector, Case> =>
+  `artiflow: choose on '${selector}': case '${name}' can never be taken: '${selector}' cannot hold that value (remove the case)`
+
+export type CaseOpen<Selector extends string, Case extends string, Open extends string> =
+  `artiflow: choose on '${Selector}': case '${Case}' ends with an open ${Open}: close it with join(name) inside the case`
+export const caseOpen = <Selector extends string, Case extends string, Open extends string>(
+  selector: Selector,
+  name: Case,
+  open: Open
+): CaseOpen<Selector, Case, Open> =>
+  `artiflow: choose on '${selector}': case '${name}' ends with an open ${open}: close it with join(name) inside the case`
+
+/** What `run` says of a flow ending with a choose whose cases the compiler could not type (its call has errors). */
+export type ChooseUnchecked<Selector extends string> =
+  `artiflow: choose on '${Selector}' has errors (see its selector): fix them before running the flow`
+export const chooseUnchecked = <Selector extends string>(selector: Selector): ChooseUnchecked<Selector> =>
+  `artiflow: choose on '${selector}' has errors (see its selector): fix them before running the flow`
+
+/** A choose without cases cannot take any (its selector's values each lack one, which the compiler says instead). */
+export type EmptyChoose<Selector extends string> = `artiflow: choose on '${Selector}' needs at least one case`
+export const emptyChoose = <Selector extends string>(selector: Selector): EmptyChoose<Selector> =>
+  `artiflow: choose on '${selector}' needs at least one case`
+
+export type JoinAfterChoose<Join extends string, Selector extends string> =
+  `artiflow: join '${Join}' directly after choose on '${Selector}': a choose needs no join (exactly one case runs, and the record after it holds what that case wrote)`
+export const joinAfterChoose = <Join extends string, Selector extends string>(
+  join: Join,
+  selector: Selector
+): JoinAfterChoose<Join, Selector> =>
+  `artiflow: join '${join}' directly after choose on '${selector}': a choose needs no join (exactly one case runs, and the record after it holds what that case wrote)`
+
+export type LoopBodyOpen<Loop extends string, Open extends string> =
+  `artiflow: loop '${Loop}': its body ends with an open ${Open}: close it with join(name) inside the body`
+export const loopBodyOpen = <Loop extends string, Open extends string>(loop: Loop, open: Open): LoopBodyOpen<Loop, Open> =>
+  `artiflow: loop '${loop}': its body ends with an open ${open}: close it with join(name) inside the body`
+
+/** The text of {@link LoopTypeChanged}. */
+export type LoopTypeChangedText<Loop extends string, Artifact extends string> =
+  `artiflow: loop '${Loop}': artifact '${Artifact}' must keep a type assignable to its type before the loop (the next iteration reads it with that type)`
+export const loopTypeChangedText = <Loop extends string, Artifact extends string>(
+  loop: Loop,
+  artifact: Artifact
+): LoopTypeChangedText<Loop, Artifact> =>
+  `artiflow: loop '${loop}': artifact '${artifact}' must keep a type assignable to its type before the loop (the next iteration reads it with that type)`
+
+/**
+ * An artifact from before a loop that its body writes with a type the body's next iteration could not read.
+ * The message is the key; the two types are its payload, so the editor shows both: `{ "artiflow: loop 'fit':
+ * artifact 'w' must keep ...": { before: number; body: string } }`. (Types cannot be spelled inside a template.)
+ */
+export type LoopTypeChanged<Loop extends string, Artifact extends string, Before, Body> = TypeChange<
+  LoopTypeChangedText<Loop, Artifact>,
+  Before,
+  Body
+>["message"]
+
+/**
+ * {@link LoopTypeChanged} as the checks use it: through an interface property, not an alias. An object type an
+ * alias produces is shown by the alias's name (`LoopTypeChanged<"fit", "w", number, string>`), hiding the text.
+ */
+export interface TypeChange<Text extends string, Before, Body> {
+  readonly message: { readonly [Key in Text]: { readonly before: Before; readonly body: Body } }
+}
+
+export type LoopRemoves<Loop extends string, Artifact extends string> =
+  `artiflow: loop '${Loop}': artifact '${Artifact}' exists before the loop but not at the end of its body, so the next iteration could not read it (keep it in the body)`
+export const loopRemoves = <Loop extends string, Artifact extends string>(loop: Loop, artifact: Artifact): LoopRemoves<Loop, Artifact> =>
+  `artiflow: loop '${loop}': artifact '${artifact}' exists before the loop but not at the end of its body, so the next iteration could not read it (keep it in the body)`
+
 // Rules only the runtime can check (values are not known to the compiler).
 
 export const equalMismatch = (join: string, key: string, first: string, other: string): string =>
@@ -166,6 +274,23 @@ export const invalidArtifactName = (step: string, name: string): string =>
 
 export const inputOutsideForeach = (step: string, property: "input" | "index"): string =>
   `artiflow: step '${step}': ctx.${property} is only available inside a foreach body`
+
+/** `property` is "iteration" or "loopStack". */
+export const iterationOutsideLoop = (step: string, property: "iteration" | "loopStack"): string =>
+  `artiflow: step '${step}': ctx.${property} is only available inside a loop body`
+
+/** A value a selector holds at run time with no case (plain JavaScript, casts): the rule's text, and the cases. */
+export const noCaseFor = (selector: string, value: string, cases: string): string =>
+  `${caseMissing(selector, value)} (cases: ${cases})`
+
+export const loopLimit = (loop: string, limit: number): string =>
+  `artiflow: loop '${loop}' reached maxIterations (${limit}) and until(a) still returned false: raise maxIterations, or check that the body moves toward the condition`
+
+export const untilFailed = (loop: string, iteration: number, message: string): string =>
+  `artiflow: loop '${loop}': until(a) threw after iteration ${iteration}: ${message}`
+
+export const untilNotBoolean = (loop: string, iteration: number, returned: unknown): string =>
+  `artiflow: loop '${loop}': until(a) must return true or false (it returned ${describeValue(returned)} after iteration ${iteration})`
 
 /** `where` names what the option belongs to: "step 'fit'", "foreach over 'xs'", "run of flow 'Train'". */
 export const invalidOption = (where: string, option: string, expected: string, received: unknown): string =>

@@ -4,7 +4,7 @@
  */
 import type { Flow, Stage } from "./flow.js"
 import type { BranchOpen, DuplicateStep, EmptySplit } from "./messages.js"
-import type { ForeachFrame } from "./context.js"
+import type { Frame } from "./context.js"
 import type { AnyState, BranchResult, FlowMeta, NothingOpen, Open, OpenForeach, OpenSplit, State } from "./state.js"
 import type { FirstOf, OpenViolation } from "./step.js"
 import type { IsNever } from "./util.js"
@@ -29,7 +29,7 @@ export type BranchStages<S extends AnyState> = { readonly [branch: string]: Stag
 export type EndOf<Stage> = Stage extends (flow: never) => Flow<infer Out> ? Out : never
 
 type BranchResultOf<Stage> =
-  EndOf<Stage> extends State<FlowMeta, infer Entries, string, string, infer Written, ReadonlyArray<ForeachFrame>, Open>
+  EndOf<Stage> extends State<FlowMeta, infer Entries, string, string, infer Written, ReadonlyArray<Frame>, Open>
     ? BranchResult<Entries, Written>
     : never
 

@@ -1,8 +1,8 @@
 /**
  * The type-level state a flow carries: its name and parameter and config inputs, the artifacts every later
  * step sees, which names are parameters or configs (read-only), which step names are taken, which artifacts
- * the current scope wrote (for merges), the foreach stack (for `ctx`) and whether a split or foreach waits
- * for its join.
+ * the current scope wrote (for merges), the foreach and loop frames (for `ctx`) and whether a split or
+ * foreach waits for its join.
  *
  * Long flows must stay shallow for the compiler. It walks a type's parts whenever it instantiates a type
  * containing it, and it gives up past a depth of 100 (TS2589), so no part of a state may refer to the
@@ -15,7 +15,7 @@
  * - `State<S["meta"], ...>` written in an alias (a lazily resolved reference keeps `S`), so every
  *   state-producing type takes the previous state apart with `infer` and builds the next from the parts.
  */
-import type { ForeachFrame } from "./context.js"
+import type { Frame } from "./context.js"
 import type { KeysOfUnion, WrittenKeys } from "./util.js"
 
 /** One artifact as the state keeps it: its name and its type. */
@@ -65,6 +65,15 @@ export interface NothingOpen {
   readonly kind: "none"
 }
 
+/**
+ * Nothing open, right after a `choose`: a `join` here gets a message of its own, and `run` of a flow that
+ * ends here reports what is wrong with the choose (`Violations`, `never` when nothing is).
+ */
+export interface AfterChoice<Selector extends string = string, Violations = unknown> extends NothingOpen {
+  readonly chose: Selector
+  readonly violations: Violations
+}
+
 export interface OpenSplit<Branches = { readonly [branch: string]: BranchResult }, Violations = unknown> {
   readonly kind: "split"
   readonly branches: Branches
@@ -96,7 +105,7 @@ export interface State<
   Params extends string = string,
   Steps extends string = string,
   Written extends string = string,
-  Stack extends ReadonlyArray<ForeachFrame> = ReadonlyArray<ForeachFrame>,
+  Stack extends ReadonlyArray<Frame> = ReadonlyArray<Frame>,
   Pending extends Open = Open
 > {
   readonly meta: Meta
@@ -109,7 +118,7 @@ export interface State<
 }
 
 // `any` entries: the state of a flow whose artifacts are not known here (a stage accepting any flow)
-export type AnyState = State<FlowMeta, Entry<string, any>, string, string, string, ReadonlyArray<ForeachFrame>, Open>
+export type AnyState = State<FlowMeta, Entry<string, any>, string, string, string, ReadonlyArray<Frame>, Open>
 
 /** The record a state's step functions see. */
 export type RecordOf<S extends AnyState> = RecordView<S["entries"]>

@@ -2,7 +2,7 @@
  * Types of `subflow` and `use`: a fragment is typed against the artifacts it needs, not against a whole
  * flow, and `use` checks at the point of use that the flow provides them.
  */
-import type { ForeachFrame } from "./context.js"
+import type { Frame } from "./context.js"
 import type { Stage } from "./flow.js"
 import type { DuplicateStep, SubflowNeeds, SubflowOpen } from "./messages.js"
 import type {
@@ -69,7 +69,7 @@ export type CheckUse<S extends AnyState, Needs extends object, End extends AnySt
 
 export type AfterUse<S extends AnyState, End extends AnyState> =
   S extends State<infer Meta, infer Entries, infer Params, infer Steps, infer Written, infer Stack, Open>
-    ? End extends State<FlowMeta, infer EndEntries, string, infer EndSteps, infer EndWritten, ReadonlyArray<ForeachFrame>, Open>
+    ? End extends State<FlowMeta, infer EndEntries, string, infer EndSteps, infer EndWritten, ReadonlyArray<Frame>, Open>
       ? State<
           Meta,
           EntriesWithout<Entries, EndWritten> | EntriesWithin<EndEntries, EndWritten>,

@@ -14,6 +14,7 @@ import { resolve } from "node:path"
 import { measureLargeArtifact } from "./artifact.js"
 import { measureCache } from "./cache.js"
 import { measureClient } from "./client.js"
+import { measureControl } from "./control.js"
 import { measureDedup } from "./dedup.js"
 import { measureExecutors } from "./executors.js"
 import type { Figure } from "./measure.js"
@@ -46,6 +47,7 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   startup: () => measureStartup(repetitions),
   s3: () => measureS3(repetitions, quick ? 64 : 256),
   executors: () => measureExecutors(repetitions),
+  control: () => measureControl(repetitions),
   spin: () => measureSpin(repetitions + 2),
   cache: () => measureCache(repetitions),
   types: () => measureTypeChecking(300, 3)

@@ -22,6 +22,8 @@ export interface Untyped {
   /** `subflow()` gives a function taking the build function; `subflow(needs, build)` gives the fragment. */
   readonly subflow: (needs?: unknown, build?: unknown) => ((build: unknown) => unknown) & UntypedFragment
   readonly use: (fragment: unknown) => AnyStage
+  readonly choose: (selector: unknown, cases?: unknown) => AnyStage
+  readonly loop: (name: unknown, body?: unknown, options?: unknown) => AnyStage
 }
 
 /** A fragment built with `subflow`, as plain JavaScript sees it. */

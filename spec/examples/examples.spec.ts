@@ -13,10 +13,45 @@ import { Etl } from "../../examples/etl.js"
 import { Flaky } from "../../examples/flaky.js"
 import { LargeArray } from "../../examples/large-array.js"
 import { Sweep } from "../../examples/sweep.js"
+import { Triage } from "../../examples/triage.js"
+import { Descent } from "../../examples/descent.js"
 
 const quiet = { log: () => {} }
 
 forEachStore((_, makeStore) => {
+  test("the triage routes each ticket by its computed category; the client tells which case each took", async () => {
+    const store = await makeStore()
+    const { artifacts, runId } = await run(Triage, { store, ...quiet })
+    expect(artifacts.plan).toEqual([
+      "#1 bug: link to issue #790",
+      "#2 billing: refund up to $49",
+      "#3 other: send the help-centre article",
+      "#4 bug: link to issue #812",
+      "#5 billing: refund up to $100"
+    ])
+    expect(artifacts.summary).toBe("5 tickets: 2 billing, 2 bug, 1 other")
+    const handle = await Client.open(store).run(Triage, runId)
+    expect((await handle.step("dedupe").tasks()).map((task) => task.index)).toEqual([0, 3])
+    expect((await handle.step("autoReply").tasks()).map((task) => task.index)).toEqual([2])
+    expect((await handle.choices()).taken.get("category")).toEqual(new Map([["bug", 2], ["billing", 2], ["other", 1]]))
+    const onlyBugs = await run(Triage, { store, ...quiet, params: { tickets: [{ id: 9, text: "It crashes" }] } })
+    const bugsOnly = await Client.open(store).run("Triage", onlyBugs.runId)
+    expect(await bugsOnly.step("refund").status()).toBe("skipped")
+    expect(await bugsOnly.step("severity").status()).toBe("succeeded")
+  })
+
+  test("the descent loops until the loss stops improving and finds the weights; each iteration is a task", async () => {
+    const store = await makeStore()
+    const { artifacts, runId } = await run(Descent, { store, ...quiet })
+    expect(artifacts.weights).toEqual([0.5, 2, -3])
+    expect(artifacts.improvement).toBeLessThan(1e-9)
+    const measures = await (await Client.open(store).run(Descent, runId)).step("measure").tasks()
+    expect(measures).toHaveLength(artifacts.iterations)
+    expect(measures.map((task) => task.iteration)).toEqual(Array.from({ length: artifacts.iterations }, (_, i) => i))
+    const losses = (await Promise.all(measures.map((task) => task.artifact("loss")))) as ReadonlyArray<number>
+    expect(losses.every((loss, i) => i === 0 || loss < (losses[i - 1] ?? 0))).toBe(true)
+  })
+
   test("the sweep fits every rate and keeps the best", async () => {
     const store = await makeStore()
     const { artifacts, runId } = await run(Sweep, { store, ...quiet })

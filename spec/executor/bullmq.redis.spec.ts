@@ -12,11 +12,13 @@ import { Etl } from "../../examples/etl.js"
 import { Flaky } from "../../examples/flaky.js"
 import { LargeArray } from "../../examples/large-array.js"
 import { Sweep } from "../../examples/sweep.js"
+import { Descent } from "../../examples/descent.js"
+import { Triage } from "../../examples/triage.js"
 import { redisServer, uniqueName } from "../support/redis.js"
 import { executorContract } from "./contract.js"
-import { Cached, Fragments, Grid, Resumable, Retries, Shapes, Unstorable } from "./flows.js"
+import { Cached, Converge, Fragments, Grid, Resumable, Retries, Routed, Shapes, Unstorable } from "./flows.js"
 
-export const contractFlows = [Shapes, Grid, Retries, Resumable, Fragments, Unstorable, Cached, Sweep, Etl, Forecast, Flaky, LargeArray]
+export const contractFlows = [Shapes, Grid, Retries, Resumable, Fragments, Unstorable, Cached, Routed, Converge, Sweep, Etl, Forecast, Flaky, LargeArray, Triage, Descent]
 
 executorContract("bullmqExecutor", async () => {
   const { url } = redisServer()

@@ -18,8 +18,10 @@ import { Etl } from "../../examples/etl.js"
 import { Flaky } from "../../examples/flaky.js"
 import { LargeArray } from "../../examples/large-array.js"
 import { Sweep } from "../../examples/sweep.js"
+import { Descent } from "../../examples/descent.js"
+import { Triage } from "../../examples/triage.js"
 import { tempDir } from "../stores.js"
-import { Cached, Fragments, Grid, Resumable, Retries, Shapes, Unstorable } from "./flows.js"
+import { Cached, Converge, Fragments, Grid, Resumable, Retries, Routed, Shapes, Unstorable } from "./flows.js"
 
 /** An executor under test, and what its attempts record as their worker. */
 export interface ExecutorHarness {
@@ -123,7 +125,9 @@ export const executorContract = (name: string, makeHarness: () => Promise<Execut
       ["a split joined with resolve, take, exclude, equal and a function; blobs and compressed JSON", Shapes],
       ["nested foreaches, a foreach concurrency, a join with equal", Grid],
       ["retry, timeout and catch: the same attempts, statuses and errors", Retries],
-      ["a subflow whose codec needs the scheduler checks", Fragments]
+      ["a subflow whose codec needs the scheduler checks", Fragments],
+      ["choose in a foreach body and a split branch, loops in cases", Routed],
+      ["a converging loop with a foreach, a split and a loop in its body", Converge]
     ] as const)("%s", async (_what, flow) => {
       await sameAsInProcess(flow as Flow)
     })
@@ -133,7 +137,9 @@ export const executorContract = (name: string, makeHarness: () => Promise<Execut
       ["etl", Etl],
       ["config (forecast)", Forecast],
       ["flaky", Flaky],
-      ["large-array (100 MB Float64Array)", LargeArray]
+      ["large-array (100 MB Float64Array)", LargeArray],
+      ["triage (choose)", Triage],
+      ["descent (loop)", Descent]
     ] as const)("the %s example leaves the same artifacts as in process", async (_name, flow) => {
       await sameAsInProcess(flow as Flow)
     })
@@ -157,6 +163,17 @@ export const executorContract = (name: string, makeHarness: () => Promise<Execut
       for (const task of await handle.step("gather").tasks()) expect(task.cachedFrom).toBeUndefined()
       // Reads of the hits are the computing tasks' reads, produced in this run.
       expect(await lineagePrint(store, "Cached", again.runId)).toEqual(await lineagePrint(store, "Cached", result.runId))
+    })
+
+    test("choose and loop: the case each task took, the iterations, ctx.iteration and ctx.loopStack on the worker", async () => {
+      const { store, result } = await sameAsInProcess(Routed as Flow)
+      expect((result.artifacts as { summary: string }).summary).toBe("3,3.5,15,9.2,6.5,4.5|3|refine2|6")
+      const converged = await sameAsInProcess(Converge as Flow)
+      expect(converged.result.artifacts).toMatchObject({ final: [3.96875, 7.9375], rounds: 14, stamp: "round 6" })
+      const handle = await Client.open(store).run("Routed", result.runId)
+      // Ordered by iteration, then by foreach index (DESIGN.md §8), even for a loop inside a foreach body.
+      expect((await handle.step("half").tasks()).map((task) => task.id)).toEqual(["1.i0", "5.i0", "1.i1", "5.i1", "5.i2"])
+      expect(await handle.step("skim").status()).toBe("skipped")
     })
 
     test("every attempt records the worker that ran it", async () => {

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { setTimeout as sleep } from "node:timers/promises"
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
-import { flow, foreach, join, param, split, step, subflow, use } from "artiflow"
+import { choose, flow, foreach, join, loop, param, split, step, subflow, use } from "artiflow"
 
 /** Values above the inline limit (16 KB), so that workers read blobs: raw binary, and JSON text compressed. */
 const wave = (n: number): Float64Array => Float64Array.from({ length: n }, (_, i) => Math.sin(i / 7))
@@ -187,4 +187,67 @@ export const Cached = pipe(
   join("gather", (inputs, a) => ({ ys: inputs.map((input) => input.y), k2: a.k2 })),
   foreach("ys", step("label", (_a, ctx) => ({ label: `${ctx.index}:${ctx.input}` }), { cache: true })),
   join("labels", (inputs) => ({ labels: inputs.map((input) => input.label).join(",") }))
+)
+
+/**
+ * `choose` everywhere: on a category computed in a foreach body (one case a loop, one a no-op), and in a split
+ * branch (a loop in its case, reading ctx.iteration and ctx.loopStack on the worker), joined around it.
+ */
+export const Routed = pipe(
+  flow("Routed"),
+  step("start", () => ({ items: [3, 14, 15, 92, 65, 36], mode: "deep" as "deep" | "shallow" })),
+  foreach("items", (f) =>
+    pipe(
+      f,
+      step("classify", (_a, ctx) => ({
+        category: ctx.input > 50 ? ("large" as const) : ctx.input % 2 === 0 ? ("even" as const) : ("odd" as const),
+        out: ctx.input
+      })),
+      choose("category", {
+        large: step("shrink", (a) => ({ out: a.out / 10 })),
+        even: loop("halve", step("half", (a) => ({ out: a.out / 2 })), { until: (a) => a.out < 5 }),
+        odd: (g) => g
+      })
+    )
+  ),
+  join("gather", (inputs) => ({ outs: inputs.map((input) => input.out) })),
+  split({
+    a: choose("mode", {
+      deep: loop(
+        "refine",
+        step("refineOnce", (_a, ctx) => ({ depth: ctx.iteration + 1, trail: ctx.loopStack.map((frame) => `${frame.loop}${frame.iteration}`).join("/") })),
+        { until: (a) => a.depth >= 3 }
+      ),
+      shallow: step("skim", () => ({ depth: 0, trail: "" }))
+    }),
+    b: step("side", (a) => ({ count: a.outs.length }))
+  }),
+  join("merge"),
+  step("end", (a) => ({ summary: `${a.outs.join(",")}|${a.depth}|${a.trail}|${a.count}` }))
+)
+
+/**
+ * An iterative optimisation that converges: a foreach and a split joined inside the loop body (the split's
+ * 'stamp' is carried from one iteration to the next), and a loop nested in it.
+ */
+export const Converge = pipe(
+  flow("Converge"),
+  step("start", () => ({ w: [0, 0] as ReadonlyArray<number>, targets: [4, 8], loss: 1e9, rounds: 0 })),
+  loop(
+    "descend",
+    (f) =>
+      pipe(
+        f,
+        foreach("targets", step("grad", (a, ctx) => ({ g: (a.w[ctx.index] ?? 0) - ctx.input }))),
+        join("apply", (inputs, a) => ({ w: a.w.map((x, i) => x - 0.5 * (inputs[i]?.g ?? 0)) })),
+        split({
+          l: step("measure", (a) => ({ loss: a.w.reduce((s, x, i) => s + (x - (a.targets[i] ?? 0)) ** 2, 0) })),
+          r: step("stamp", (_a, ctx) => ({ stamp: `round ${ctx.iteration}` }))
+        }),
+        join("both", { take: { loss: "l" } }),
+        loop("inner", step("count", (a, ctx) => ({ rounds: a.rounds + 1, depth: ctx.loopStack.length })), { until: (a) => a.rounds % 2 === 0 })
+      ),
+    { until: (a) => a.loss < 0.01, maxIterations: 50 }
+  ),
+  step("end", (a) => ({ final: a.w, rounds: a.rounds, stamp: a.stamp }))
 )

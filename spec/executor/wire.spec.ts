@@ -72,6 +72,33 @@ describe("toWire", () => {
     expect(wire.base).toEqual({ ref: { runId: "r", step: "prep", taskId: "1", attempt: 0 }, entries: [["rows", large], ["factor", small]] })
   })
 
+  test("the loops around the task travel with it (ctx.iteration on the worker); outside loops, none", () => {
+    expect(toWire(run, attempt()).loops).toEqual([])
+    const inLoops = attempt()
+    const looped: Attempt = {
+      ...inLoops,
+      position: { ...inLoops.position, loops: [{ loop: "outer", iteration: 2 }, { loop: "inner", iteration: 0 }], path: ["1", "i2", "0", "i0"] }
+    }
+    expect(JSON.parse(JSON.stringify(toWire(run, looped))).loops).toEqual([
+      { loop: "outer", iteration: 2 },
+      { loop: "inner", iteration: 0 }
+    ])
+  })
+
+  test("a join's branch ends say whether a choose ran in them", () => {
+    const before = attempt()
+    const branch = (name: string, chose: boolean) => ({ name, snapshot: before.base, written: new Set<string>(), reused: false, chose })
+    const joining: Attempt = {
+      ...before,
+      work: { kind: "split-join", join: { name: "merge", options: {}, fn: undefined }, branches: [branch("a", true), branch("b", false)] }
+    }
+    const wire = JSON.parse(JSON.stringify(toWire(run, joining)))
+    expect(wire.join.branches.map((b: { name: string; chose?: boolean }) => [b.name, b.chose ?? false])).toEqual([
+      ["a", true],
+      ["b", false]
+    ])
+  })
+
   test("a large inline value the sender published travels without its text; small ones keep theirs", () => {
     const wire = toWire(run, attempt(), (hash) => hash === large.hash)
     const { inline: _text, ...reference } = large

@@ -106,6 +106,7 @@ const fakeTask = (id: number, failed: boolean) => {
     step: "work",
     attempt: 0,
     foreachStack: [{ step: "start", artifact: "xs", index: id, count: 60 }],
+    loopStack: [],
     status: failed ? ("failed" as const) : ("succeeded" as const),
     error: failed ? { name: "Error", message: `task ${id} broke` } : undefined,
     originTaskId: undefined,
@@ -123,7 +124,7 @@ const fakeTask = (id: number, failed: boolean) => {
 describe("step sections", () => {
   test("hidden failures are counted and named in the summary line; listed ones start expanded", async () => {
     const tasks = Array.from({ length: 60 }, (_, i) => fakeTask(i, i === 7 || i === 52 || i === 57))
-    const step = { name: "work", kind: "step" as const, tasks: async () => tasks }
+    const step = { name: "work", kind: "step" as const, tasks: async () => tasks, status: async () => stepState(tasks) }
     const html = await stepSection(step as unknown as StepHandle, { previewBytes: 1024, previews: new Map() })
     expect(count(html, '<details class="task"')).toBe(50)
     expect(count(html, " open>")).toBe(1)

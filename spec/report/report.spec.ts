@@ -17,7 +17,7 @@ import { renderRunReport } from "../../lib/report/html.js"
 import { renderGraphSvg } from "../../lib/report/svg.js"
 import { browserDescription, launchChromium } from "./browser.js"
 import { edgeGraph } from "./graphs.js"
-import { INJECTION, REPORT_STEPS, reportRun } from "./runs.js"
+import { controlRun, INJECTION, REPORT_STEPS, reportRun } from "./runs.js"
 
 interface SvgParser {
   parseFromString(
@@ -116,6 +116,34 @@ describe("the run report in Chromium", () => {
       return doc.getElementsByTagName("parsererror").length + (doc.documentElement.getAttribute("id") === "dag" ? 0 : 1)
     }, svg)
     expect(errors).toBe(0)
+  })
+
+  test("a choose and a loop: the taken case's edge bold and green, the skipped step greyed, the loop's iterations", async () => {
+    const controlPage = await (browser as Browser).newPage({ viewport: { width: 1280, height: 900 } })
+    const file = join(outDir, "control.html")
+    await writeFile(file, await renderRunReport(await controlRun()))
+    await controlPage.goto(pathToFileURL(file).href)
+    const nodes = controlPage.locator("#dag g.node[data-step]")
+    expect(await nodes.evaluateAll((els) => els.map((el) => `${el.getAttribute("data-step")}:${el.getAttribute("data-state")}`))).toEqual([
+      "start:succeeded",
+      "shard:succeeded",
+      "plan:succeeded",
+      "inline:skipped",
+      "update:succeeded",
+      "evaluate:succeeded",
+      "fit:succeeded",
+      "end:succeeded"
+    ])
+    const taken = controlPage.locator("#dag path.edge.taken")
+    await expect(taken.isVisible()).resolves.toBe(true)
+    expect(await taken.evaluate((el) => el.getAttribute("stroke"))).toBe("#16a34a")
+    await expect(controlPage.locator("#dag path.edge.back").isVisible()).resolves.toBe(true)
+    await expect(controlPage.locator('#dag g.node[data-step="fit"]').innerHTML()).resolves.toContain("4 iterations")
+    await expect(controlPage.locator("#step-inline").innerText()).resolves.toContain("skipped")
+    const png = join(outDir, "control.png")
+    await controlPage.screenshot({ path: png, fullPage: true })
+    console.log(`artiflow choose/loop report screenshot: ${png}`)
+    // Not closed here: with the packaged Chromium, closing a second page can take the browser down with it.
   })
 
   test("saves a full-page screenshot", async () => {

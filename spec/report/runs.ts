@@ -5,7 +5,7 @@
  */
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
-import { Client, flow, foreach, join, memoryStore, param, run, split, step } from "../../lib/index.js"
+import { choose, Client, flow, foreach, join, loop, memoryStore, param, run, split, step } from "../../lib/index.js"
 import type { RunHandle } from "../../lib/index.js"
 import { spyingStore } from "../stores.js"
 
@@ -87,4 +87,26 @@ export const brokenRun = async (): Promise<RunHandle> => {
   const store = memoryStore()
   await run(Broken, { store, log: () => {} }).catch(() => undefined)
   return Client.open(store).run("Broken")
+}
+
+/** A choose (the 'big' case taken, 'small' skipped) then a loop of 4 iterations: the control-flow drawings. */
+export const Control = pipe(
+  flow("Control"),
+  step("start", () => ({ size: "big" as "big" | "small", w: 0 })),
+  choose("size", {
+    big: (f) => pipe(f, step("shard", () => ({ parts: 8 })), step("plan", (a) => ({ plan: `x${a.parts}` }))),
+    small: step("inline", () => ({ plan: "inline" }))
+  }),
+  loop("fit", (f) => pipe(f, step("update", (a) => ({ w: a.w + 1 })), step("evaluate", (a) => ({ loss: 4 - a.w }))), {
+    until: (a) => a.loss <= 0,
+    maxIterations: 10
+  }),
+  step("end", (a) => ({ summary: `${a.plan} ${a.w}` }))
+)
+
+/** Runs {@link Control} on a fresh memory store and opens the run. */
+export const controlRun = async (): Promise<RunHandle> => {
+  const store = memoryStore()
+  const result = await run(Control, { store, log: () => {} })
+  return Client.open(store).run("Control", result.runId)
 }

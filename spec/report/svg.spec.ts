@@ -52,6 +52,7 @@ describe("renderGraphSvg", () => {
       "failed",
       "running",
       "not run",
+      "skipped",
       "cloned"
     ])
     expect(svg).toMatch(/<text class="edge-label" [^>]*text-anchor="end"[^>]*>left<\/text>/)

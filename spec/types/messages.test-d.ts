@@ -81,11 +81,57 @@ describe("message writers return their exact text as a literal type", () => {
   })
 })
 
+describe("choose and loop", () => {
+  test("choose", () => {
+    expectTypeOf(m.chooseMissing("size")).toEqualTypeOf<"artiflow: choose on 'size': no artifact named 'size' is available here">()
+    expectTypeOf(m.chooseWide("size")).toEqualTypeOf<
+      "artiflow: choose on 'size': artifact 'size' must be a union of string, number or boolean literals: give it literal values ('as const') or add a step that maps it to one"
+    >()
+    expectTypeOf(m.caseMissing("size", "medium")).toEqualTypeOf<
+      "artiflow: choose on 'size': value 'medium' has no case: add a case 'medium'"
+    >()
+    expectTypeOf(m.caseImpossible("size", "huge")).toEqualTypeOf<
+      "artiflow: choose on 'size': case 'huge' can never be taken: 'size' cannot hold that value (remove the case)"
+    >()
+    expectTypeOf(m.caseOpen("size", "big", "split")).toEqualTypeOf<
+      "artiflow: choose on 'size': case 'big' ends with an open split: close it with join(name) inside the case"
+    >()
+    expectTypeOf(m.emptyChoose("size")).toEqualTypeOf<"artiflow: choose on 'size' needs at least one case">()
+    expectTypeOf(m.joinAfterChoose("merge", "size")).toEqualTypeOf<
+      "artiflow: join 'merge' directly after choose on 'size': a choose needs no join (exactly one case runs, and the record after it holds what that case wrote)"
+    >()
+    expectTypeOf(m.chooseUnchecked("size")).toEqualTypeOf<
+      "artiflow: choose on 'size' has errors (see its selector): fix them before running the flow"
+    >()
+  })
+
+  test("a union of missing values gives one message per value", () => {
+    expectTypeOf<m.CaseMissing<"c", "a" | "b">>().toEqualTypeOf<
+      "artiflow: choose on 'c': value 'a' has no case: add a case 'a'" | "artiflow: choose on 'c': value 'b' has no case: add a case 'b'"
+    >()
+  })
+
+  test("loop", () => {
+    expectTypeOf(m.loopBodyOpen("fit", "foreach")).toEqualTypeOf<
+      "artiflow: loop 'fit': its body ends with an open foreach: close it with join(name) inside the body"
+    >()
+    expectTypeOf(m.loopTypeChangedText("fit", "w")).toEqualTypeOf<
+      "artiflow: loop 'fit': artifact 'w' must keep a type assignable to its type before the loop (the next iteration reads it with that type)"
+    >()
+    expectTypeOf(m.loopRemoves("fit", "loss")).toEqualTypeOf<
+      "artiflow: loop 'fit': artifact 'loss' exists before the loop but not at the end of its body, so the next iteration could not read it (keep it in the body)"
+    >()
+  })
+})
+
 test("the template types and the writers agree", () => {
   expectTypeOf<m.DuplicateStep<"a">>().toEqualTypeOf(m.duplicateStep("a"))
   expectTypeOf<m.ConflictUnhandled<"j", "k">>().toEqualTypeOf(m.conflictUnhandled("j", "k"))
   expectTypeOf<m.NotStorable<"s", "k", "a symbol">>().toEqualTypeOf(m.notStorable("s", "k", "a symbol"))
   expectTypeOf<m.SubflowNeeds<"k">>().toEqualTypeOf(m.subflowNeeds("k"))
+  expectTypeOf<m.CaseMissing<"s", "v">>().toEqualTypeOf(m.caseMissing("s", "v"))
+  expectTypeOf<m.ChooseWide<"s">>().toEqualTypeOf(m.chooseWide("s"))
+  expectTypeOf<m.LoopBodyOpen<"l", "split">>().toEqualTypeOf(m.loopBodyOpen("l", "split"))
 })
 
 test("every message starts with the ASCII prefix 'artiflow: '", () => {
@@ -109,5 +155,16 @@ test("every message starts with the ASCII prefix 'artiflow: '", () => {
     | m.UnknownBranch<string, string, string>
     | m.SubflowNeeds<string>
     | m.SubflowOpen<string>
+    | m.ChooseMissing<string>
+    | m.ChooseWide<string>
+    | m.CaseMissing<string, string>
+    | m.CaseImpossible<string, string>
+    | m.CaseOpen<string, string, string>
+    | m.EmptyChoose<string>
+    | m.ChooseUnchecked<string>
+    | m.JoinAfterChoose<string, string>
+    | m.LoopBodyOpen<string, string>
+    | m.LoopTypeChangedText<string, string>
+    | m.LoopRemoves<string, string>
   expectTypeOf<Messages>().toExtend<`artiflow: ${string}`>()
 })

@@ -3,7 +3,6 @@
  * step, or of one task, readably or as JSON.
  */
 import { Client } from "../../client/Client.js"
-import { endStep } from "../../client/graphSteps.js"
 import type { RunHandle } from "../../client/RunHandle.js"
 import type { TaskHandle } from "../../client/TaskHandle.js"
 import { NotFoundError } from "../../errors.js"
@@ -23,7 +22,8 @@ const HELP = helpText(
   "artiflow dump <Flow>[/<run>[/<step>[/<task>]]] [--artifact <name>] [--json] [--store <dir>]",
   [
     "Prints artifacts: of the run's final record (its last step), of every task of a step, or of one task",
-    "(with its status, error and log lines). Values are shown readably and cut when long; a value stored in",
+    "(with its status, error and log lines). A loop's record (its name) holds the record after the loop and",
+    "its iterations; a choose's records (choose:<selector>) the case each took. Values are shown readably and cut when long; a value stored in",
     `more than ${formatBytes(LOAD_LIMIT_BYTES)} is not loaded unless --artifact names it. The run may be omitted (the latest run).`
   ].join("\n"),
   [
@@ -69,6 +69,8 @@ const writeViews = (out: Writer, views: ReadonlyArray<ArtifactView>, artifactSty
 const taskJson = (task: TaskHandle, views: ReadonlyArray<ArtifactView>): object => ({
   taskId: task.id,
   index: task.index ?? null,
+  iteration: task.iteration ?? null,
+  ...(task.decision !== undefined && { decision: task.decision }),
   status: task.status,
   attempt: task.attempt,
   originTaskId: task.originTaskId ?? null,
@@ -83,9 +85,20 @@ const taskHeader = (task: TaskHandle): string => {
   return `${task.step}/${task.id}: ${task.status} (attempt ${task.attempt}, ${took}${reused})`
 }
 
+/** What a choose's or a loop's record decided, in words. */
+const decisionLine = (task: TaskHandle): string | undefined => {
+  const decision = task.decision
+  if (decision === undefined) return undefined
+  if (decision.kind === "choose") return `  took case ${decision.case} (value ${JSON.stringify(decision.value)})`
+  const results = decision.until.map((result) => String(result)).join(", ")
+  return `  ${decision.iterations} iteration${decision.iterations === 1 ? "" : "s"}; until after each: ${results}`
+}
+
 const writeTask = (dump: Dump, task: TaskHandle, views: ReadonlyArray<ArtifactView>, compact: boolean): void => {
   const out = dump.io.stdout
   writeLine(out, taskHeader(task))
+  const decision = decisionLine(task)
+  if (decision !== undefined) writeLine(out, decision)
   if (task.error !== undefined) writeLine(out, `  error: ${task.error.name}: ${task.error.message}`)
   if (task.logs.length > 0) {
     writeLine(out, "  logs:")
@@ -108,15 +121,15 @@ const noFinalRecord = (run: RunHandle): NotFoundError => {
 /** The final record: the last step's task, or the parameters and configs of a flow without steps. */
 const dumpRecord = async (dump: Dump): Promise<void> => {
   const { run } = dump
-  const end = endStep(run.graph)
-  if (end === undefined) {
+  if (run.graph.nodes.length === 0) {
     const views = valueViews({ ...run.params, ...run.configs }, dump.only)
     if (!dump.json) writeViews(dump.io.stdout, views, style(dump, false, 2), "")
     else dump.io.stdout.write(jsonText({ flow: run.flow, runId: run.id, status: run.status, artifacts: artifactsJson(views) }))
     return
   }
-  const task = (await run.step(end).tasks())[0]
+  const task = await run.finalTask()
   if (task === undefined || task.status !== "succeeded") throw noFinalRecord(run)
+  const end = task.step
   const views = await taskArtifacts(task, dump.only)
   if (dump.json) {
     const record = { flow: run.flow, runId: run.id, status: run.status, step: end, taskId: task.id }

@@ -3,8 +3,9 @@ import { relative } from "node:path"
 import { Client } from "../../client/Client.js"
 import type { RunHandle } from "../../client/RunHandle.js"
 import { runStepStatus } from "../../report/status.js"
+import { renderMermaid } from "../../report/mermaid.js"
 import { renderGraphText } from "../../report/text.js"
-import { checkOptionNames, positionalArgs } from "../args.js"
+import { checkOptionNames, flagOption, positionalArgs } from "../args.js"
 import { EXIT, HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command } from "../command.js"
 import { isoTime, oneLine, plural, span, table } from "../format.js"
@@ -14,13 +15,19 @@ import { quoteArg, storeOf, storeSuffix } from "../store.js"
 import { parseTarget } from "../target.js"
 
 const HELP = helpText(
-  "artiflow show <Flow>[/<run>] [--store <dir>]",
+  "artiflow show <Flow>[/<run>] [--mermaid] [--store <dir>]",
   [
     "Shows a run (the flow's latest run without an id): its status, times, tags, who ran it where, its",
     "parameters, configs (and the files they were read from), the run it resumed, where it failed, then the",
-    "flow's graph with each step's state, task count and duration, and the tasks that failed."
+    "flow's graph with each step's state, task count and duration (the case each choose took, each loop's",
+    "iterations), and the tasks that failed."
   ].join("\n"),
-  [{ title: "Options", rows: [STORE_ROW, HELP_ROW] }]
+  [
+    {
+      title: "Options",
+      rows: [["--mermaid", "print only the run's graph, as a Mermaid flowchart: cases taken in green, steps skipped greyed"], STORE_ROW, HELP_ROW]
+    }
+  ]
 )
 
 const MAX_FAILED = 10
@@ -95,14 +102,15 @@ const printRun = async (run: RunHandle, io: Io, suffix: string): Promise<void> =
 export const showCommand: Command = {
   name: "show",
   summary: "show a run: status, times, parameters and the graph with per-step status",
-  flags: [],
+  flags: ["mermaid"],
   help: async () => HELP,
   async run(args, io) {
     const [path] = positionalArgs(args, 1, 1, "a run: artiflow show <Flow>[/<run>]", "show") as [string]
-    checkOptionNames(args, ["store"], "show")
+    checkOptionNames(args, ["store", "mermaid"], "show")
     const target = parseTarget(path, 2, "show")
     const run = await Client.open(storeOf(args)).run(target.flow, target.runId)
-    await printRun(run, io, storeSuffix(args))
+    if (flagOption(args, "mermaid")) io.stdout.write(renderMermaid(run.graph, await runStepStatus(run)))
+    else await printRun(run, io, storeSuffix(args))
     return EXIT.ok
   }
 }

@@ -2,12 +2,13 @@
  * Whole flows on the store: what users do with a store, through the interpreter, the client and the report,
  * so that every adapter proves every feature works on it (not only the port's calls one by one): runs with
  * splits, foreaches, retries and caught failures; resume reusing tasks by reference; tags; listing without
- * reading blobs; a binary value large enough for an adapter's large-blob path; the HTML report.
+ * reading blobs; a binary value large enough for an adapter's large-blob path; the HTML report; choose and
+ * loop (decisions, iterations, skipped cases, resume inside a loop).
  */
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { describe, expect, test } from "vitest"
-import { Client, flow, foreach, join, param, resume, run, split, step } from "../../../lib/index.js"
+import { choose, Client, flow, foreach, join, loop, param, resume, run, split, step } from "../../../lib/index.js"
 import type { Datastore } from "../../../lib/index.js"
 import { renderRunReport } from "../../../lib/report/html.js"
 import { withStore } from "./fixtures.js"
@@ -45,6 +46,26 @@ const Pipeline = (failAt: number | undefined) => {
     step("end", (a) => ({ summary: `${a.best}/${a.doubled}/${a.err?.message ?? "-"}` }))
   )
 }
+
+/** A choose on a computed category, then a loop whose iteration `failIn` fails (for resume). */
+const Controlled = (failIn: number | undefined) =>
+  pipe(
+    flow("Controlled", { params: { n: param(t.number, { default: 7 }) } }),
+    step("start", (a) => ({ kind: a.n % 2 === 0 ? ("even" as const) : ("odd" as const), x: a.n })),
+    choose("kind", {
+      even: step("halve", (a) => ({ x: a.x / 2, path: "even" })),
+      odd: (f) => pipe(f, step("triple", (a) => ({ x: a.x * 3 + 1 })), step("mark", () => ({ path: "odd" })))
+    }),
+    loop(
+      "collatz",
+      step("next", (a, ctx) => {
+        if (ctx.iteration === failIn) throw new Error(`iteration ${failIn} fails`)
+        return { x: a.x % 2 === 0 ? a.x / 2 : a.x * 3 + 1 }
+      }),
+      { until: (a) => a.x === 1, maxIterations: 50 }
+    ),
+    step("end", (a) => ({ summary: `${a.path}:${a.x}` }))
+  )
 
 /** The store seen through a counter of blob reads. */
 const countingBlobReads = (store: Datastore): { readonly store: Datastore; readonly reads: () => number } => {
@@ -120,6 +141,25 @@ export const flowSection = (make: MakeHarness): void => {
         expect(weights.length).toBe(2_500_000)
         expect(weights[1_234_567]).toBe(1_234_567 / 7)
         expect(result.artifacts.last).toBe(2_499_999 / 7)
+      }))
+
+    test("choose and loop: the case taken, each iteration's tasks, skipped steps, and resume inside the loop", () =>
+      withStore(make, async ({ store }) => {
+        // 7 -> odd case: 22; then 11, 34, 17, 52, 26, 13, 40, 20, 10, 5, 16, 8, 4, 2, 1: 15 iterations.
+        await expect(run(Controlled(4), { store, ...quiet })).rejects.toMatchObject({ step: "next", taskId: "i4" })
+        const resumed = await resume(Controlled(undefined), { store, ...quiet })
+        expect(resumed.artifacts.summary).toBe("odd:1")
+        const handle = await Client.open(store).run("Controlled", resumed.runId)
+        const next = await handle.step("next").tasks()
+        expect(next.map((task) => task.iteration)).toEqual(Array.from({ length: 15 }, (_, i) => i))
+        expect(next.map((task) => task.originTaskId !== undefined)).toEqual([true, true, true, true, ...Array(11).fill(false)])
+        expect(await next[2]?.artifact("x")).toBe(17)
+        expect(await handle.step("halve").status()).toBe("skipped")
+        expect((await handle.step("triple").tasks())[0]?.originTaskId).toBe("0")
+        expect((await handle.step("choose:kind").tasks())[0]?.decision).toEqual({ kind: "choose", value: "odd", case: "odd" })
+        expect((await handle.step("collatz").tasks())[0]?.decision).toMatchObject({ kind: "loop", iterations: 15 })
+        const html = await renderRunReport(handle)
+        for (const name of ["start", "triple", "mark", "halve", "next", "end"]) expect(html).toContain(`id="step-${name}"`)
       }))
 
     test("the HTML report renders a run of the store", () =>
