@@ -22,8 +22,8 @@ export interface AttemptInfo {
 
 /**
  * What a function used of its context that the step cache must know: whether it looked at where the task is
- * (`ctx.index`, `ctx.taskId`, `ctx.foreachStack`), which makes its outputs depend on the position and not only
- * on its element.
+ * (`ctx.index`, `ctx.taskId`, `ctx.foreachStack`, and in a loop `ctx.iteration`, `ctx.loopStack`), which makes
+ * its outputs depend on the position (the task id names the iterations) and not only on its element.
  */
 export interface ContextUsage {
   positional: boolean
@@ -71,10 +71,12 @@ export const createContext = (
     },
     get iteration(): number {
       if (inLoop === undefined) throw new FlowDefinitionError(iterationOutsideLoop(info.step, "iteration"))
+      usage.positional = true
       return inLoop.iteration
     },
     get loopStack(): ReadonlyArray<unknown> {
       if (inLoop === undefined) throw new FlowDefinitionError(iterationOutsideLoop(info.step, "loopStack"))
+      usage.positional = true
       return loops
     }
   }

@@ -2,7 +2,7 @@
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { describe, expect, test } from "vitest"
-import { Client, flow, foreach, join, memoryStore, param, resume, run, step } from "../../lib/index.js"
+import { Client, flow, foreach, join, loop, memoryStore, param, resume, run, step } from "../../lib/index.js"
 import type { RunEvent } from "../../lib/index.js"
 import { FlowDefinitionError } from "../../lib/errors.js"
 import { forEachStore, quiet, spyingStore } from "../stores.js"
@@ -172,6 +172,28 @@ forEachStore((_name, makeStore) => {
     const again = await run(Positional(["b", "a"]), { store, log: quiet })
     expect(again.cachedTasks).toBe(2)
     expect(calls.of("label")).toBe(4)
+  })
+
+  test("a loop body that looks at its iteration (ctx.iteration) is keyed on it: each iteration hits its own entry", async () => {
+    const store = await makeStore()
+    const calls = counter()
+    // "tick" reads no artifact: without its iteration in the key, every iteration would match one entry.
+    const Ticks = pipe(
+      flow("CTicks"),
+      step("start", () => ({ n: 0 })),
+      loop("count", step("tick", (_a, ctx) => {
+        calls.count("tick")
+        return { n: ctx.iteration + 1, depth: ctx.loopStack.length }
+      }, { cache: true }), { until: (a) => a.n >= 3 })
+    )
+    const first = await run(Ticks, { store, log: quiet })
+    expect(first.artifacts).toEqual({ n: 3, depth: 1 })
+    const again = await run(Ticks, { store, log: quiet })
+    expect(again.artifacts).toEqual({ n: 3, depth: 1 })
+    expect(again.cachedTasks).toBe(3)
+    expect(calls.of("tick")).toBe(3)
+    const tasks = await (await Client.open(store).run("CTicks", again.runId)).step("tick").tasks()
+    expect(tasks.map((task) => [task.id, task.cachedFrom?.runId])).toEqual(["i0", "i1", "i2"].map((id) => [id, first.runId]))
   })
 
   test("failed and caught attempts are never cached; a retried success is", async () => {
