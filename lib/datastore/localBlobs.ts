@@ -7,13 +7,19 @@ import { promises as fs } from "node:fs"
 import { join } from "node:path"
 import { isSha256Hex, sha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError } from "../errors.js"
-import type { BlobInfo } from "./Datastore.js"
+import type { BlobInfo, StoredBlobInfo } from "./Datastore.js"
 import { readFileHashing, writeNewFileHashing } from "./hashingIo.js"
-import { attempt, isMissing, placeFile, removeQuietly, storageError, writeFileAtomically } from "./localFiles.js"
+import { attempt, isMissing, mapLimited, placeFile, removeQuietly, storageError, writeFileAtomically } from "./localFiles.js"
 import type { Directories, TempFiles } from "./localFiles.js"
 
 /** Below this size a blob is hashed before anything is written: an existing blob then costs no write. */
 const HASH_FIRST_LIMIT = 1024 * 1024
+
+/** Files stat'ed (or removed) at once when listing (or deleting) blobs: hides latency, bounds file handles. */
+const STAT_CONCURRENCY = 64
+
+/** The fan-out directory names: two lower-case hex digits. */
+const FAN_OUT = /^[0-9a-f]{2}$/
 
 /** The blob half of the local store: write once, read verified. */
 export class LocalBlobs {
@@ -29,7 +35,7 @@ export class LocalBlobs {
     const size = bytes.byteLength
     if (size < HASH_FIRST_LIMIT) {
       const hash = sha256Hex(bytes)
-      if (!(await this.isWhole(hash, size))) {
+      if (!(await this.isWhole(hash, size)) || !(await this.touch(hash))) {
         await this.directories.ensure(this.fanOut(hash))
         await writeFileAtomically(this.temps, this.path(hash), bytes, { fsync: this.fsync, exclusive: false })
       }
@@ -38,7 +44,7 @@ export class LocalBlobs {
     const temp = await this.temps.path()
     try {
       const hash = await attempt("write", temp, () => writeNewFileHashing(temp, bytes, this.fsync))
-      if (!(await this.isWhole(hash, size))) {
+      if (!(await this.isWhole(hash, size)) || !(await this.touch(hash))) {
         await this.directories.ensure(this.fanOut(hash))
         await placeFile(temp, this.path(hash), { fsync: this.fsync, exclusive: false })
       }
@@ -70,6 +76,84 @@ export class LocalBlobs {
       )
     }
     return read.bytes
+  }
+
+  /**
+   * Every blob with its size and modification time, one fan-out directory per page. Only names that are
+   * sha256s are blobs: anything else in blobs/ is not the store's. (In-flight writes live in tmp/, never here.)
+   */
+  async *list(): AsyncIterable<ReadonlyArray<StoredBlobInfo>> {
+    const fanOuts = (await this.names(this.dir)).filter((name) => FAN_OUT.test(name)).sort()
+    for (const fanOut of fanOuts) {
+      const dir = join(this.dir, fanOut)
+      const hashes = (await this.names(dir)).filter((name) => isSha256Hex(name) && name.startsWith(fanOut))
+      const infos = await mapLimited(hashes, STAT_CONCURRENCY, async (hash) => {
+        const stat = await this.stat(hash)
+        return stat === undefined ? undefined : { hash, size: stat.size, touchedAt: stat.mtimeMs }
+      })
+      const page = infos.filter((info): info is StoredBlobInfo => info !== undefined)
+      if (page.length > 0) yield page
+    }
+  }
+
+  /**
+   * Deletes the blobs not touched since `unlessTouchedSince`. Each file's time is read again right before it
+   * is removed: a writer that found the blob stored after gc listed it has touched it since (see `touch`),
+   * and keeps it.
+   */
+  async delete(hashes: ReadonlyArray<string>, unlessTouchedSince: number): Promise<ReadonlyArray<BlobInfo>> {
+    const deleted = await mapLimited(hashes, STAT_CONCURRENCY, async (hash): Promise<BlobInfo | undefined> => {
+      if (!isSha256Hex(hash)) return undefined
+      const stat = await this.stat(hash)
+      if (stat === undefined || stat.mtimeMs >= unlessTouchedSince) return undefined
+      const path = this.path(hash)
+      try {
+        await fs.unlink(path)
+      } catch (error) {
+        if (isMissing(error)) return undefined // another gc got there first
+        throw storageError(error, "delete", path)
+      }
+      return { hash, size: stat.size }
+    })
+    return deleted.filter((info): info is BlobInfo => info !== undefined)
+  }
+
+  /**
+   * Marks a stored blob as just used (its modification time is now), so that a gc running meanwhile keeps it
+   * for its grace period: the blob was found stored, so nothing was written, and the manifest that will
+   * reference it is not committed yet. False when the blob is gone (a gc removed it since it was found): the
+   * caller writes it again.
+   */
+  private async touch(hash: string): Promise<boolean> {
+    const path = this.path(hash)
+    const now = new Date()
+    try {
+      await fs.utimes(path, now, now)
+      return true
+    } catch (error) {
+      if (isMissing(error)) return false
+      throw storageError(error, "touch", path)
+    }
+  }
+
+  private async names(dir: string): Promise<ReadonlyArray<string>> {
+    try {
+      return await fs.readdir(dir)
+    } catch (error) {
+      if (isMissing(error)) return []
+      throw storageError(error, "list", dir)
+    }
+  }
+
+  private async stat(hash: string): Promise<{ readonly size: number; readonly mtimeMs: number } | undefined> {
+    const path = this.path(hash)
+    try {
+      const stat = await fs.lstat(path)
+      return stat.isFile() ? stat : undefined
+    } catch (error) {
+      if (isMissing(error)) return undefined
+      throw storageError(error, "inspect", path)
+    }
   }
 
   private fanOut(hash: string): string {

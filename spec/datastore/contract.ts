@@ -9,6 +9,7 @@
 import { describe } from "vitest"
 import { artifactSection } from "./contract/artifacts.js"
 import { blobSection } from "./contract/blobs.js"
+import { collectionSection } from "./contract/collection.js"
 import type { MakeHarness } from "./contract/fixtures.js"
 import { flowSection } from "./contract/flows.js"
 import { manifestSection } from "./contract/manifests.js"
@@ -26,5 +27,6 @@ export const datastoreContract = (name: string, harness: MakeHarness): void => {
     manifestSection(harness)
     artifactSection(harness)
     flowSection(harness)
+    collectionSection(harness)
   })
 }
