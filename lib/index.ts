@@ -40,7 +40,7 @@ export type { MemoryStore } from "./datastore/memory.js"
 export { s3Store } from "./datastore/s3.js"
 export type { S3ClientLike, S3StoreOptions } from "./datastore/s3.js"
 export { defaultStore, storeAt } from "./datastore/storeAt.js"
-export type { Datastore, BlobInfo, RunSummary, TagChange } from "./datastore/Datastore.js"
+export type { Datastore, BlobInfo, RunSummary, StoredBlobInfo, TagChange } from "./datastore/Datastore.js"
 export type {
   ArtifactEntry,
   Compression,
@@ -84,3 +84,5 @@ export type { SpinOptions, SpinResult, SpunTask } from "./interpreter/spin.js"
 export { SpinFailedError } from "./errors.js"
 export type { ExecutionOptions } from "./interpreter/execute.js"
 export type { ForeachProgress, RunEvent, RunFinished, RunStarted, TaskFinished } from "./interpreter/events.js"
+export { gc } from "./gc/gc.js"
+export type { GcOptions, GcResult, Keep, KeepCriteria } from "./gc/gc.js"
