@@ -58,6 +58,11 @@ export const COMMANDS: ReadonlyArray<CommandEntry> = [
     name: "report",
     summary: "write a run's HTML report",
     load: async () => (await import("./commands/report.js")).reportCommand
+  },
+  {
+    name: "gc",
+    summary: "delete old runs (--keep-last, --older-than) and blobs no run references",
+    load: async () => (await import("./commands/gc.js")).gcCommand
   }
 ]
 
