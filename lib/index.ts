@@ -41,6 +41,7 @@ export { s3Store } from "./datastore/s3.js"
 export type { S3ClientLike, S3StoreOptions } from "./datastore/s3.js"
 export { defaultStore, storeAt } from "./datastore/storeAt.js"
 export type { Datastore, BlobInfo, RunSummary, StoredBlobInfo, TagChange } from "./datastore/Datastore.js"
+export type { CacheEntry, CacheShape } from "./datastore/CacheEntry.js"
 export type {
   ArtifactEntry,
   Compression,
@@ -53,6 +54,8 @@ export type {
   StoredConfigSource,
   StoredError,
   StoredFrame,
+  StoredInputReads,
+  CachedFrom,
   TaskManifest
 } from "./datastore/Manifest.js"
 export {
@@ -77,6 +80,7 @@ export type { RunHandle } from "./client/RunHandle.js"
 export type { RunsOptions, RunStatus } from "./client/runsFilter.js"
 export type { StepHandle } from "./client/StepHandle.js"
 export type { ArtifactInfo, TaskHandle } from "./client/TaskHandle.js"
+export type { ArtifactRead, LineageNode, LineageOptions, LineageRead, Producer } from "./client/lineage.js"
 export { resume } from "./interpreter/resume.js"
 export type { ResumeOptions } from "./interpreter/resume.js"
 export { spin } from "./interpreter/spin.js"

@@ -7,6 +7,8 @@ import { loadValue } from "../datastore/load.js"
 import type { Datastore, ManifestRecord } from "../datastore/Datastore.js"
 import { NotFoundError } from "../errors.js"
 import { listNames } from "../listing.js"
+import { lineageOf, readsOf } from "./lineage.js"
+import type { ArtifactRead, LineageNode, LineageOptions } from "./lineage.js"
 import type { Snapshots } from "./Snapshots.js"
 
 /** How an artifact is stored. */
@@ -73,6 +75,15 @@ export class TaskHandle {
     return this.manifest.originTaskId
   }
 
+  /**
+   * Set when the step cache answered this task (its function did not run): the run and task that computed
+   * its outputs, through any chain of cache hits.
+   */
+  get cachedFrom(): { readonly runId: string; readonly taskId: string } | undefined {
+    const from = this.manifest.cachedFrom
+    return from === undefined ? undefined : { runId: from.runId, taskId: from.taskId }
+  }
+
   get startedAt(): number {
     return this.manifest.startedAt
   }
@@ -134,6 +145,38 @@ export class TaskHandle {
     const { hash, size, type, encoding, stored } = await this.entry(name)
     const compressed = stored === undefined ? {} : { stored: { size: stored.size, compression: stored.compression } }
     return { hash, size, type, encoding, ...compressed }
+  }
+
+  private located(): { ref: { runId: string; step: string; taskId: string; attempt: number }; manifest: TaskManifest } {
+    return { ref: { runId: this.runId, step: this.step, taskId: this.id, attempt: this.attempt }, manifest: this.manifest }
+  }
+
+  /**
+   * What this attempt's function read (DESIGN.md §9), sorted by name (a join's own record first, then each
+   * input it read from): each artifact's name, hash, and the task that produced the value read (`step:
+   * "_parameters"` for a parameter or config). Empty for a failed attempt and for runs stored before reads
+   * were recorded.
+   *
+   * @example
+   * const [read] = await (await client.run("Train")).step("fit").task("0").then((t) => t.reads())
+   * read // { name: "seed", hash: "9f2c…", producer: { runId: "1733…", step: "start", taskId: "0" } }
+   */
+  reads(): Promise<ReadonlyArray<ArtifactRead>> {
+    return readsOf(this.snapshots, this.located())
+  }
+
+  /**
+   * The tree of tasks behind artifact `name` of this task's record: rooted at the task that produced it (this
+   * task, or the earlier one it inherited the value from), each node listing what its task read and, for each
+   * read, the lineage of the value read, `depth` levels of tasks deep (default 3).
+   *
+   * @example
+   * const tree = await task.lineage("best", { depth: 2 })
+   * tree.step            // "pick"
+   * tree.reads[0]        // { name: "score", hash, producer: { step: "fit", ... }, input: "0", lineage: { ... } }
+   */
+  lineage(name: string, options?: LineageOptions): Promise<LineageNode> {
+    return lineageOf(this.snapshots, this.located(), name, options)
   }
 
   /**

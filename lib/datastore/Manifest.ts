@@ -121,6 +121,36 @@ export interface TaskManifest {
    * was recorded.
    */
   readonly worker?: { readonly host: string; readonly pid: number }
+  /**
+   * Lineage: the artifacts the task's function read from its record, name -> hash (sorted by name). Absent on
+   * failed attempts, and in runs stored before reads were recorded.
+   */
+  readonly reads?: Readonly<Record<string, string>>
+  /**
+   * A join's: the artifacts its function (or its `resolve` functions) read from each input, with the snapshot
+   * the input is (`from`: the branch's or foreach task's last task). Only inputs it read from are listed.
+   */
+  readonly inputReads?: ReadonlyArray<StoredInputReads>
+  /**
+   * Set when the step cache answered the task: the run and task that computed the outputs (through any chain
+   * of cache hits, the one whose function ran). The function did not run in this attempt.
+   */
+  readonly cachedFrom?: CachedFrom
+}
+
+/** Where a cached task's outputs were computed. */
+export interface CachedFrom {
+  readonly runId: string
+  readonly taskId: string
+}
+
+/** What a join read from one of its inputs (see `TaskManifest.inputReads`). */
+export interface StoredInputReads {
+  /** The split branch's name, or the foreach task's index as a string. */
+  readonly input: string
+  /** The input's snapshot (the last task of the branch or foreach body); absent when the input is the join's base. */
+  readonly from?: SnapshotRef
+  readonly reads: Readonly<Record<string, string>>
 }
 
 /** How a parameter (or a config) was declared, as stored with the run. */

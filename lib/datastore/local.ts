@@ -6,6 +6,7 @@
  *       runs/<flow>/<runId>/run.json        run metadata, replaced whole (temp file + rename)
  *       runs/<flow>/<runId>/manifests.jsonl task manifests, appended as checksummed lines (manifestLog.ts)
  *       runs/<flow>/.tags/<runId>.jsonl     tag changes of runs tagged after they started, appended (localTags.ts)
+ *       cache/<key>/...                     the step cache index (localCache.ts)
  *       tmp/<uuid>                          files being written; renamed into place when complete
  *
  * Nothing is ever visible half-written: blobs and run.json are written to tmp/ (same file system) and
@@ -23,7 +24,9 @@ import { promises as fs } from "node:fs"
 import { join, resolve } from "node:path"
 import { NotFoundError, StorageError } from "../errors.js"
 import type { BlobInfo, Datastore, ManifestRecord, RunSummary, StoredBlobInfo, TagChange } from "./Datastore.js"
+import type { CacheEntry, CacheShape } from "./CacheEntry.js"
 import { LocalBlobs } from "./localBlobs.js"
+import { LocalCacheIndex } from "./localCache.js"
 import {
   Directories,
   errorCode,
@@ -61,6 +64,7 @@ class Local implements Datastore {
   private readonly logs: LocalManifestLogs
   private readonly tags: LocalTagLogs
   private readonly sweeper: TempSweeper
+  private readonly cache: LocalCacheIndex
   // Runs known to exist, so that each commit does not cost a file-system check.
   private readonly knownRuns = new Set<string>()
 
@@ -75,6 +79,23 @@ class Local implements Datastore {
     this.logs = new LocalManifestLogs(this.fsync)
     this.tags = new LocalTagLogs(join(root, "runs"), this.directories, this.fsync)
     this.sweeper = new TempSweeper(join(root, "tmp"))
+    this.cache = new LocalCacheIndex(join(root, "cache"), this.directories, this.temps, this.fsync)
+  }
+
+  putCacheEntry(entry: CacheEntry): Promise<void> {
+    return this.cache.put(entry)
+  }
+
+  readCacheShapes(key: string): Promise<ReadonlyArray<CacheShape>> {
+    return this.cache.shapes(key)
+  }
+
+  readCacheEntry(key: string, id: string): Promise<CacheEntry | undefined> {
+    return this.cache.entry(key, id)
+  }
+
+  listCacheEntries(): AsyncIterable<CacheEntry> {
+    return this.cache.list()
   }
 
   writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
@@ -172,8 +193,8 @@ class Local implements Datastore {
     return this.blobs.list()
   }
 
-  deleteBlobs(hashes: ReadonlyArray<string>, unlessTouchedSince: number): Promise<ReadonlyArray<BlobInfo>> {
-    return this.blobs.delete(hashes, unlessTouchedSince)
+  deleteBlobs(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>> {
+    return this.blobs.delete(hashes, notTouchedAfter)
   }
 
   async deleteRun(flow: string, runId: string): Promise<void> {

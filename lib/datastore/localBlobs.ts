@@ -89,7 +89,7 @@ export class LocalBlobs {
       const hashes = (await this.names(dir)).filter((name) => isSha256Hex(name) && name.startsWith(fanOut))
       const infos = await mapLimited(hashes, STAT_CONCURRENCY, async (hash) => {
         const stat = await this.stat(hash)
-        return stat === undefined ? undefined : { hash, size: stat.size, touchedAt: stat.mtimeMs }
+        return stat === undefined ? undefined : { hash, size: stat.size, touchedAt: Math.floor(stat.mtimeMs) }
       })
       const page = infos.filter((info): info is StoredBlobInfo => info !== undefined)
       if (page.length > 0) yield page
@@ -97,15 +97,15 @@ export class LocalBlobs {
   }
 
   /**
-   * Deletes the blobs not touched since `unlessTouchedSince`. Each file's time is read again right before it
+   * Deletes the blobs not touched after `notTouchedAfter`. Each file's time is read again right before it
    * is removed: a writer that found the blob stored after gc listed it has touched it since (see `touch`),
    * and keeps it.
    */
-  async delete(hashes: ReadonlyArray<string>, unlessTouchedSince: number): Promise<ReadonlyArray<BlobInfo>> {
+  async delete(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>> {
     const deleted = await mapLimited(hashes, STAT_CONCURRENCY, async (hash): Promise<BlobInfo | undefined> => {
       if (!isSha256Hex(hash)) return undefined
       const stat = await this.stat(hash)
-      if (stat === undefined || stat.mtimeMs >= unlessTouchedSince) return undefined
+      if (stat === undefined || Math.floor(stat.mtimeMs) > notTouchedAfter) return undefined
       const path = this.path(hash)
       try {
         await fs.unlink(path)

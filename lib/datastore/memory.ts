@@ -6,6 +6,8 @@
 import { sha256Hex, isSha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError, StorageError } from "../errors.js"
 import type { BlobInfo, Datastore, ManifestRecord, RunSummary, StoredBlobInfo, TagChange } from "./Datastore.js"
+import { assertCacheKey, decodeCacheEntry, decodeCacheShape, encodeCacheEntry, encodeCacheShape, shapeId, shapeOf } from "./CacheEntry.js"
+import type { CacheEntry, CacheShape } from "./CacheEntry.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun } from "./names.js"
 import { decodeManifest, decodeRunMeta, encodeManifest, encodeRunMeta, lazyRecord, newestFirst, summarize } from "./records.js"
@@ -39,6 +41,9 @@ class Memory implements MemoryStore {
   private readonly touched = new Map<string, number>()
   // flow -> runId -> run. Maps, not objects: names are user input.
   private readonly flows = new Map<string, Map<string, StoredRun>>()
+  // cache key -> entry id -> the entry as JSON text (read back like a disk store's); and key -> shape id -> shape.
+  private readonly cache = new Map<string, Map<string, string>>()
+  private readonly shapes = new Map<string, Map<string, string>>()
 
   async writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
     const hash = sha256Hex(bytes)
@@ -59,11 +64,11 @@ class Memory implements MemoryStore {
     if (page.length > 0) yield page
   }
 
-  async deleteBlobs(hashes: ReadonlyArray<string>, unlessTouchedSince: number): Promise<ReadonlyArray<BlobInfo>> {
+  async deleteBlobs(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>> {
     const deleted: Array<BlobInfo> = []
     for (const hash of hashes) {
       const bytes = this.blobs.get(hash)
-      if (bytes === undefined || (this.touched.get(hash) ?? 0) >= unlessTouchedSince) continue
+      if (bytes === undefined || (this.touched.get(hash) ?? 0) > notTouchedAfter) continue
       this.blobs.delete(hash)
       this.touched.delete(hash)
       deleted.push({ hash, size: bytes.byteLength })
@@ -150,6 +155,39 @@ class Memory implements MemoryStore {
     const run = this.run(flow, runId)
     const where = this.where(flow, runId)
     return run.manifests.map((text, index) => lazyRecord(text, where, index))
+  }
+
+  async putCacheEntry(entry: CacheEntry): Promise<void> {
+    const text = encodeCacheEntry(entry)
+    const shape = shapeOf(entry)
+    const shapes = this.shapes.get(entry.key) ?? new Map<string, string>()
+    shapes.set(shapeId(shape), encodeCacheShape(shape))
+    this.shapes.set(entry.key, shapes)
+    const entries = this.cache.get(entry.key) ?? new Map<string, string>()
+    entries.set(entry.id, text)
+    this.cache.set(entry.key, entries)
+  }
+
+  async readCacheShapes(key: string): Promise<ReadonlyArray<CacheShape>> {
+    assertCacheKey("key", key)
+    return [...(this.shapes.get(key) ?? [])].map(([id, text]) => decodeCacheShape(text, this.cacheWhere(key, `shapes/${id}`)))
+  }
+
+  async readCacheEntry(key: string, id: string): Promise<CacheEntry | undefined> {
+    assertCacheKey("key", key)
+    assertCacheKey("id", id)
+    const text = this.cache.get(key)?.get(id)
+    return text === undefined ? undefined : decodeCacheEntry(text, this.cacheWhere(key, id), { key, id })
+  }
+
+  async *listCacheEntries(): AsyncIterable<CacheEntry> {
+    // A copy: puts during the iteration must not disturb it.
+    const all = [...this.cache].flatMap(([key, entries]) => [...entries].map(([id, text]) => ({ key, id, text })))
+    for (const { key, id, text } of all) yield decodeCacheEntry(text, this.cacheWhere(key, id), { key, id })
+  }
+
+  private cacheWhere(key: string, id: string): string {
+    return `${key}/${id} in the ${DESCRIPTION}`
   }
 
   private run(flow: string, runId: string): StoredRun {

@@ -6,6 +6,7 @@
  *     <prefix>runs/<flow>/<runId>/run.json          run metadata, replaced whole
  *     <prefix>runs/<flow>/<runId>/manifests/...     task manifests, an object per commit (s3Manifests.ts)
  *     <prefix>runs/<flow>/.tags/<runId>/<change>    tag changes, an object each (tags added after the start)
+ *     <prefix>cache/<key>/...                       the step cache index (s3Cache.ts)
  *
  * Every write is one PutObject (or a multipart upload completed at once), which S3 makes visible whole or not
  * at all: nothing is ever seen half-written, and a crash leaves at most an incomplete multipart upload, which
@@ -30,6 +31,8 @@ import { decodeRunMeta, encodeRunMeta, newestFirst, summarize } from "./records.
 import { S3Api, newS3Client } from "./s3Api.js"
 import type { S3ClientLike } from "./s3Api.js"
 import { S3Blobs } from "./s3Blobs.js"
+import { S3CacheIndex } from "./s3Cache.js"
+import type { CacheEntry, CacheShape } from "./CacheEntry.js"
 import { S3Manifests } from "./s3Manifests.js"
 import { assertValidTagChange, decodeTagChange, encodeTagChange } from "./tagChanges.js"
 
@@ -95,6 +98,7 @@ class S3 implements Datastore {
   private readonly prefix: string
   private readonly blobs: S3Blobs
   private readonly manifests: S3Manifests
+  private readonly cache: S3CacheIndex
   // Runs known to exist, so that each commit does not cost a request.
   private readonly knownRuns = new Set<string>()
   private readonly writer = randomBytes(4).toString("hex")
@@ -117,6 +121,7 @@ class S3 implements Datastore {
     const cache = cacheDir === false ? undefined : new ReadCache(resolve(cacheDir), options.cacheMaxBytes ?? DEFAULT_CACHE_BYTES)
     this.blobs = new S3Blobs(this.api, this.prefix, cache, this.description)
     this.manifests = new S3Manifests(this.api)
+    this.cache = new S3CacheIndex(this.api, `${this.prefix}cache/`)
   }
 
   /**
@@ -234,6 +239,23 @@ class S3 implements Datastore {
     if (records !== undefined) return records
     await this.requireRun(flow, runId)
     return []
+  }
+
+  async putCacheEntry(entry: CacheEntry): Promise<void> {
+    await this.checked()
+    await this.cache.put(entry)
+  }
+
+  readCacheShapes(key: string): Promise<ReadonlyArray<CacheShape>> {
+    return this.cache.shapes(key)
+  }
+
+  readCacheEntry(key: string, id: string): Promise<CacheEntry | undefined> {
+    return this.cache.entry(key, id)
+  }
+
+  listCacheEntries(): AsyncIterable<CacheEntry> {
+    return this.cache.list()
   }
 
   /** The run's metadata document, or `undefined` when the run does not exist. */

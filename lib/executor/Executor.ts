@@ -18,6 +18,7 @@ import type { Position } from "../interpreter/Position.js"
 import type { LogLine } from "../interpreter/RunEnv.js"
 import type { Snapshot } from "../interpreter/Snapshot.js"
 import type { TaskEnd } from "../interpreter/TaskEnd.js"
+import type { InputReads, ReadHashes } from "../interpreter/reads.js"
 
 /** The process that ran an attempt (recorded in its manifest as `worker`). */
 export interface WorkerIdentity {
@@ -83,6 +84,10 @@ export interface AttemptSucceeded extends OutcomeCommon {
   readonly rewritten: ReadonlyArray<string>
   /** Everything the task's scope wrote, for the merge rules of the joins around it. */
   readonly written: ReadonlyArray<string>
+  /** The artifacts the function read from its record (lineage), name -> hash. */
+  readonly reads: ReadHashes
+  /** A join's: what its function read from each input (split branches by name, foreach tasks by index). */
+  readonly inputReads?: ReadonlyArray<InputReads>
   /** The snapshot the attempt ends with, values included, from an executor that runs on the scheduler's values. */
   readonly next?: Snapshot
 }

@@ -22,6 +22,7 @@ import {
 } from "../errors.js"
 import type { Snapshot } from "../interpreter/Snapshot.js"
 import type { TaskEnd } from "../interpreter/TaskEnd.js"
+import type { ReadHashes } from "../interpreter/reads.js"
 import type { Attempt, AttemptOutcome, WorkerIdentity } from "./Executor.js"
 
 /** Version of the wire format: a worker refuses an attempt of another. */
@@ -134,8 +135,20 @@ export type WireOutcome =
       readonly removed: ReadonlyArray<string>
       readonly rewritten: ReadonlyArray<string>
       readonly written: ReadonlyArray<string>
+      /** Lineage: name -> hash pairs (absent from workers of a version that did not record reads). */
+      readonly reads?: WireReads
+      readonly inputReads?: ReadonlyArray<{ readonly input: string; readonly reads: WireReads }>
     })
   | (WireOutcomeCommon & { readonly status: "failed"; readonly error: WireError })
+
+/** Reads as [name, hash] pairs: a pair list carries any name, where an object's keys would be hostile. */
+type WireReads = ReadonlyArray<readonly [string, string]>
+
+const readsFromWire = (pairs: WireReads | undefined): ReadHashes => {
+  const reads: Record<string, string> = Object.create(null)
+  for (const [name, hash] of pairs ?? []) reads[name] = hash
+  return reads
+}
 
 /** What the scheduler says about the run in every attempt it sends. */
 export interface WireRun {
@@ -249,8 +262,12 @@ export const outcomeToWire = (outcome: AttemptOutcome): WireOutcome => {
   const { attempt, startedAt, finishedAt, logs, worker } = outcome
   const common = { attempt, startedAt, finishedAt, logs, worker }
   if (outcome.status === "failed") return { status: "failed", ...common, error: errorToWire(outcome.error) }
-  const { artifacts, removed, rewritten, written } = outcome
-  return { status: "succeeded", ...common, artifacts: Object.entries(artifacts), removed, rewritten, written }
+  const { artifacts, removed, rewritten, written, reads, inputReads } = outcome
+  const lineage = {
+    reads: Object.entries(reads),
+    ...(inputReads !== undefined && { inputReads: inputReads.map((input) => ({ input: input.input, reads: Object.entries(input.reads) })) })
+  }
+  return { status: "succeeded", ...common, artifacts: Object.entries(artifacts), removed, rewritten, written, ...lineage }
 }
 
 /** The outcome again, on the scheduler's side (no values: the scheduler keeps entries). */
@@ -260,5 +277,8 @@ export const outcomeFromWire = (wire: WireOutcome): AttemptOutcome => {
   if (wire.status === "failed") return { status: "failed", ...common, error: errorFromWire(wire.error) }
   const artifacts: Record<string, ArtifactEntry> = Object.create(null)
   for (const [name, entry] of wire.artifacts) artifacts[name] = entry
-  return { status: "succeeded", ...common, artifacts, removed: wire.removed, rewritten: wire.rewritten, written: wire.written }
+  const reads = readsFromWire(wire.reads)
+  const inputReads = wire.inputReads?.map((input) => ({ input: input.input, reads: readsFromWire(input.reads) }))
+  const lineage = inputReads === undefined ? { reads } : { reads, inputReads }
+  return { status: "succeeded", ...common, artifacts, removed: wire.removed, rewritten: wire.rewritten, written: wire.written, ...lineage }
 }

@@ -17,7 +17,7 @@ import { FlowDefinitionError, StorageError } from "../errors.js"
 import { invalidOption } from "../types/messages.js"
 import { graceOf, keepRule } from "./keep.js"
 import type { Keep } from "./keep.js"
-import { keptClosure } from "./roots.js"
+import { addCacheRoots, keptClosure } from "./roots.js"
 
 export type { Keep, KeepCriteria } from "./keep.js"
 
@@ -69,7 +69,8 @@ const collecting = (store: Datastore): Datastore & Collecting => {
 
 /**
  * Deletes the runs `keep` does not keep (never a running run, never a run a kept run was resumed or cached
- * from), then every blob that no remaining run references and that was not written in the last `graceMs`.
+ * from), then every blob that no remaining run nor step cache entry references and that was not written in the
+ * last `graceMs`.
  * Safe to interrupt at any point, and to run again (see the module comment).
  *
  * @example
@@ -88,10 +89,13 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
   }
   const dryRun = options.dryRun === true
   const target = collecting(store)
-  const spareTouchedSince = Date.now() - graceMs
+  // A blob younger than graceMs stays: with graceMs 0, every blob written before gc started may go.
+  const notTouchedAfter = Date.now() - graceMs
   const roots = new Set<string>()
   const doomed: Array<RunSummary> = []
   for (const flow of await target.listFlows()) doomed.push(...(await runsToDelete(target, flow, keep, roots)))
+  // Cache entries are read before any run is deleted: a store whose cache cannot be read loses nothing.
+  await addCacheRoots(target, roots)
   if (!dryRun) for (const run of doomed) await target.deleteRun(run.flow, run.id)
   let blobsDeleted = 0
   let bytesFreed = 0
@@ -102,7 +106,7 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
       blobsDeleted += batch.length
       for (const size of sizes.values()) bytesFreed += size
     } else if (batch.length > 0) {
-      for (const deleted of await target.deleteBlobs(batch, spareTouchedSince)) {
+      for (const deleted of await target.deleteBlobs(batch, notTouchedAfter)) {
         blobsDeleted++
         bytesFreed += deleted.size
       }
@@ -112,7 +116,7 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
   }
   for await (const page of target.listBlobs()) {
     for (const blob of page) {
-      if (roots.has(blob.hash) || blob.touchedAt >= spareTouchedSince) continue
+      if (roots.has(blob.hash) || blob.touchedAt > notTouchedAfter) continue
       batch.push(blob.hash)
       sizes.set(blob.hash, blob.size)
       if (batch.length === DELETE_BATCH) await flush()

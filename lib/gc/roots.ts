@@ -4,7 +4,9 @@
  * tasks are references to its origin's manifests (`base` in another run) and its parameters are read from
  * the run at the root of that chain, so deleting the origin would break the kept run; a run whose tasks were
  * cached from another names it too (`cachedFrom`). Such runs are kept, with all they reference in turn.
+ * The step cache's entries are roots too: each holds output entries that a future hit reuses by reference.
  */
+import { cacheEntryBlobs } from "../datastore/CacheEntry.js"
 import type { Datastore } from "../datastore/Datastore.js"
 import type { ArtifactEntry, TaskManifest } from "../datastore/Manifest.js"
 
@@ -74,4 +76,12 @@ export const keptClosure = async (
     }
   }
   return closure
+}
+
+/**
+ * Adds every blob a step cache entry refers to. A damaged entry fails the listing (the store says which):
+ * gc then stops before deleting any blob, since it cannot know what that entry keeps alive.
+ */
+export const addCacheRoots = async (store: Datastore, blobs: Set<string>): Promise<void> => {
+  for await (const entry of store.listCacheEntries?.() ?? []) for (const hash of cacheEntryBlobs(entry)) blobs.add(hash)
 }

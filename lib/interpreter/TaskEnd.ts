@@ -4,7 +4,7 @@
  * artifacts it changed relative to the snapshot before the foreach, and the join rebuilds a task's record
  * from the two when (and only if) its function takes the inputs.
  */
-import type { ArtifactEntry } from "../datastore/Manifest.js"
+import type { ArtifactEntry, SnapshotRef } from "../datastore/Manifest.js"
 import { heldIn } from "./lazyRecord.js"
 import { deriveRecord } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
@@ -25,6 +25,8 @@ export interface TaskEnd {
   readonly written: ReadonlySet<string>
   /** In a resumed run: every task of the body was reused. */
   readonly reused: boolean
+  /** The committed snapshot the task ended with (lineage: where a join's reads of this input come from). */
+  readonly ref?: SnapshotRef
 }
 
 const noChanges: ReadonlyMap<string, HeldArtifact> = new Map()
@@ -51,7 +53,8 @@ export const compactEnd = (
       if (!end.snapshot.entries.has(name)) (removed ??= new Set()).add(name)
     }
   }
-  return { changed: changed ?? noChanges, removed: removed ?? noneRemoved, written: end.written, reused: end.reused }
+  const ended = { changed: changed ?? noChanges, removed: removed ?? noneRemoved, written: end.written, reused: end.reused }
+  return end.snapshot.ref === undefined ? ended : { ...ended, ref: end.snapshot.ref }
 }
 
 /**

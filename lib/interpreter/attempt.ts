@@ -14,6 +14,8 @@ import type { RunContext } from "../types/context.js"
 import { createContext } from "./context.js"
 import { foreachJoinBody, splitJoinBody } from "./join.js"
 import { outputNames, storeOutput } from "./output.js"
+import { ReadLog, tracked } from "./reads.js"
+import type { InputReads, ReadHashes } from "./reads.js"
 import type { LogLine } from "./RunEnv.js"
 import { deriveSnapshot, stepDelta } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
@@ -40,6 +42,10 @@ export interface AttemptResult {
   readonly artifacts: Readonly<Record<string, ArtifactEntry>>
   readonly removed: ReadonlyArray<string>
   readonly rewritten: ReadonlyArray<string>
+  /** The artifacts the function read from its record (lineage), name -> hash. */
+  readonly reads: ReadHashes
+  /** A join's: what its function read from each input (branches by name, foreach tasks by index). */
+  readonly inputReads?: ReadonlyArray<InputReads>
 }
 
 /**
@@ -88,11 +94,13 @@ const untilAborted = <T>(work: Promise<T>, signal: AbortSignal): Promise<T> => {
 /** A step's attempt: its function on the base record, its output stored over the base. */
 const stepBody = async (env: AttemptEnv, node: StepNode, base: Snapshot, ctx: AttemptContext, userCode: UserCode): Promise<AttemptResult> => {
   const fn = node.fn as (record: unknown, ctx: unknown) => unknown
-  const output = await userCode(() => fn(base.values, ctx))
+  const log = new ReadLog()
+  const record = tracked(base.values, log)
+  const output = await userCode(() => fn(record, ctx)).finally(() => log.close())
   const names = outputNames(env, node.name, output)
   const changes = await storeOutput(env, node.name, base, output as Readonly<Record<string, unknown>>, names)
   const next = deriveSnapshot(base, changes, [], undefined)
-  return { next, written: names, ...stepDelta(base, changes) }
+  return { next, written: names, ...stepDelta(base, changes), reads: log.hashes((name) => base.entries.get(name)) }
 }
 
 const runBody = (env: AttemptEnv, attempt: Attempt, ctx: AttemptContext, userCode: UserCode): Promise<AttemptResult> => {
@@ -127,8 +135,9 @@ export const performAttempt = async (
     const userCode: UserCode = (call) => untilAborted(Promise.resolve().then(call), signal)
     const result = await runBody(env, attempt, ctx, userCode)
     if (env.verify) verifyInherited(attempt.step, attempt.taskId, attempt.base, result.next)
-    const { next, written, artifacts, removed, rewritten } = result
-    return { status: "succeeded", ...common(), artifacts, removed, rewritten, written, next }
+    const { next, written, artifacts, removed, rewritten, reads, inputReads } = result
+    const lineage = inputReads === undefined ? { reads } : { reads, inputReads }
+    return { status: "succeeded", ...common(), artifacts, removed, rewritten, written, ...lineage, next }
   } catch (error) {
     return { status: "failed", ...common(), error }
   } finally {

@@ -4,6 +4,7 @@
  * functions and its function run inside its attempts (attempt.ts), on whichever executor runs them, and it
  * commits its own manifest (a delta over the snapshot before the split or foreach).
  */
+import type { ArtifactEntry } from "../datastore/Manifest.js"
 import type { JoinSpec } from "../dsl/ast.js"
 import { FlowDefinitionError } from "../errors.js"
 import {
@@ -15,6 +16,8 @@ import {
 import type { AttemptContext, AttemptEnv, AttemptResult, UserCode } from "./attempt.js"
 import { heldIn } from "./lazyRecord.js"
 import { outputNames, storeArtifact, storeOutput } from "./output.js"
+import { NO_READS, ReadLog, tracked } from "./reads.js"
+import type { InputReads, ReadHashes } from "./reads.js"
 import { delta, deriveSnapshot, freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { artifactAt, recordAt } from "./TaskEnd.js"
@@ -75,7 +78,8 @@ const resolveConflict = async (
   join: JoinSpec,
   name: string,
   branches: ReadonlyArray<BranchOutcome>,
-  userCode: UserCode
+  userCode: UserCode,
+  logs: BranchLogs
 ): Promise<HeldArtifact | undefined> => {
   const holders = branches.flatMap((branch) => {
     const artifact = artifactOf(branch.snapshot, name)
@@ -83,7 +87,9 @@ const resolveConflict = async (
   })
   const resolve = join.options.resolve?.[name] as ((values: unknown) => unknown) | undefined
   if (resolve !== undefined) {
-    // Read from the branches' records: a lazy record loads the value here, for the function to see.
+    // Read from the branches' records: a lazy record loads the value here, for the function to see. The
+    // resolve function reads each branch's value: lineage records it as a read of that input.
+    for (const holder of holders) logs.get(holder.label)?.note(name)
     const values = Object.freeze(Object.fromEntries(holders.map((h) => [h.label, h.record[name]])))
     const value = freezeValue(await userCode(() => resolve(values)))
     return { value, entry: await storeArtifact(env, join.name, name, value) }
@@ -100,7 +106,8 @@ const mergeBranches = async (
   join: JoinSpec,
   before: Snapshot,
   branches: ReadonlyArray<BranchOutcome>,
-  userCode: UserCode
+  userCode: UserCode,
+  logs: BranchLogs
 ): Promise<{ merged: Snapshot; unhandled: ReadonlyArray<string> }> => {
   const conflicts = conflictsOf(branches)
   checkHandlesOnlyConflicts(join, conflicts)
@@ -113,7 +120,7 @@ const mergeBranches = async (
     if (exclude.has(name)) continue
     if (conflicts.has(name) && !handled.has(name)) unhandled.push(name)
     else if (conflicts.has(name)) {
-      const artifact = await resolveConflict(env, join, name, branches, userCode)
+      const artifact = await resolveConflict(env, join, name, branches, userCode, logs)
       if (artifact !== undefined) set.set(name, artifact)
     } else {
       const source = branches.find((b) => b.written.has(name)) ?? branches.find((b) => b.snapshot.entries.has(name))
@@ -132,7 +139,8 @@ const finishJoin = async (
   before: Snapshot,
   merged: Snapshot,
   output: unknown,
-  alsoWritten: ReadonlyArray<string>
+  alsoWritten: ReadonlyArray<string>,
+  lineage: { readonly reads: ReadHashes; readonly inputReads: ReadonlyArray<InputReads> }
 ): Promise<AttemptResult> => {
   const names = outputNames(env, join.name, output)
   const changes = await storeOutput(env, join.name, merged, output as Readonly<Record<string, unknown>>, names)
@@ -142,13 +150,47 @@ const finishJoin = async (
   // What the join passes on as written in its scope but did not change is recorded too: a resumed run that
   // reuses this join needs it for the joins around it.
   const rewritten = written.filter((name) => !Object.hasOwn(artifacts, name) && next.entries.has(name))
-  return { next, written, artifacts, removed, rewritten }
+  return { next, written, artifacts, removed, rewritten, ...lineage }
 }
 
-/** Calls the join's function, if it has one, with the inputs and the merged record. */
-const callJoinFunction = (join: JoinSpec, inputs: unknown, merged: Snapshot, ctx: unknown, userCode: UserCode): Promise<unknown> => {
+/** A join's read logs: one per input (by branch name or task index), kept in input order. */
+type BranchLogs = Map<string, ReadLog>
+
+/** Reads of the inputs that read anything, each input's names hashed with `entryOf`. */
+const inputReadsOf = (
+  logs: BranchLogs,
+  entryOf: (input: string, name: string) => ArtifactEntry | undefined
+): ReadonlyArray<InputReads> => {
+  const out: Array<InputReads> = []
+  for (const [input, log] of logs) {
+    if (log.size > 0) out.push({ input, reads: log.hashes((name) => entryOf(input, name)) })
+  }
+  return out
+}
+
+/**
+ * Calls the join's function, if it has one, with the inputs and the merged record (both tracked); resolves to
+ * its output and what it read from the merged record.
+ */
+const callJoinFunction = async (
+  join: JoinSpec,
+  inputs: unknown,
+  merged: Snapshot,
+  ctx: unknown,
+  userCode: UserCode,
+  logs: BranchLogs
+): Promise<{ output: unknown; reads: ReadHashes }> => {
   const fn = join.fn as ((inputs: unknown, a: unknown, ctx: unknown) => unknown) | undefined
-  return fn === undefined ? Promise.resolve(undefined) : userCode(() => fn(inputs, merged.values, ctx))
+  if (fn === undefined) return { output: undefined, reads: NO_READS }
+  const own = new ReadLog()
+  const record = tracked(merged.values, own)
+  try {
+    const output = await userCode(() => fn(inputs, record, ctx))
+    return { output, reads: own.hashes((name) => merged.entries.get(name)) }
+  } finally {
+    own.close()
+    for (const log of logs.values()) log.close()
+  }
 }
 
 /** A split join's attempt: the merge of the branches over `before` (the snapshot before the split), then its function. */
@@ -160,15 +202,20 @@ export const splitJoinBody = async (
   ctx: AttemptContext,
   userCode: UserCode
 ): Promise<AttemptResult> => {
-  const { merged, unhandled } = await mergeBranches(env, join, before, branches, userCode)
-  const inputs = Object.freeze(Object.fromEntries(branches.map((branch) => [branch.name, branch.snapshot.values])))
-  const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
+  const logs: BranchLogs = new Map(branches.map((branch) => [branch.name, new ReadLog()]))
+  const { merged, unhandled } = await mergeBranches(env, join, before, branches, userCode, logs)
+  const inputs = Object.freeze(
+    Object.fromEntries(branches.map((branch) => [branch.name, tracked(branch.snapshot.values, logs.get(branch.name) as ReadLog)]))
+  )
+  const { output, reads } = await callJoinFunction(join, inputs, merged, ctx, userCode, logs)
   const returned = new Set(outputNames(env, join.name, output))
   const missing = unhandled.find((name) => !returned.has(name))
   if (missing !== undefined) throw new FlowDefinitionError(conflictUnhandled(join.name, missing))
   const exclude = new Set(join.options.exclude ?? [])
   const written = [...new Set(branches.flatMap((branch) => [...branch.written]))].filter((name) => !exclude.has(name))
-  return finishJoin(env, join, before, merged, output, written)
+  const byName = new Map(branches.map((branch) => [branch.name, branch.snapshot.entries]))
+  const inputReads = inputReadsOf(logs, (input, name) => byName.get(input)?.get(name))
+  return finishJoin(env, join, before, merged, output, written, { reads, inputReads })
 }
 
 /** The artifacts listed in a foreach join's `equal`, checked across every task. */
@@ -201,7 +248,21 @@ export const foreachJoinBody = async (
   const equal = equalArtifacts(join, before, ends)
   const merged = deriveSnapshot(before, equal, [], undefined)
   // Records are rebuilt only for a join function to read, and live only as long as it holds them.
-  const inputs = join.fn === undefined ? [] : Object.freeze(ends.map((end) => recordAt(before, end)))
-  const output = await callJoinFunction(join, inputs, merged, ctx, userCode)
-  return finishJoin(env, join, before, merged, output, [...equal.keys()])
+  const logs: BranchLogs = new Map()
+  const inputs =
+    join.fn === undefined
+      ? []
+      : Object.freeze(
+          ends.map((end, index) => {
+            const log = new ReadLog()
+            logs.set(String(index), log)
+            return tracked(recordAt(before, end), log)
+          })
+        )
+  const { output, reads } = await callJoinFunction(join, inputs, merged, ctx, userCode, logs)
+  const inputReads = inputReadsOf(logs, (input, name) => {
+    const end = ends[Number(input)]
+    return end === undefined ? undefined : artifactAt(before, end, name)?.entry
+  })
+  return finishJoin(env, join, before, merged, output, [...equal.keys()], { reads, inputReads })
 }

@@ -5,7 +5,7 @@
  * itself is wrong, and the run fails at once. An executor that lost an attempt (a worker killed mid-task) runs
  * it again as a new attempt on its own: that costs no `retry`, and the lost try is never committed.
  */
-import type { StoredError, TaskManifest } from "../datastore/Manifest.js"
+import type { SnapshotRef, StoredError, StoredInputReads, TaskManifest } from "../datastore/Manifest.js"
 import { storeValue } from "../datastore/artifacts.js"
 import type { StepOptions } from "../dsl/ast.js"
 import {
@@ -59,7 +59,8 @@ const storedError = (error: unknown): StoredError => {
 const manifestOf = (
   spec: TaskSpec,
   outcome: AttemptOutcome,
-  fields: Pick<TaskManifest, "status" | "artifacts"> & Partial<Pick<TaskManifest, "error" | "removed" | "rewritten">>
+  fields: Pick<TaskManifest, "status" | "artifacts"> &
+    Partial<Pick<TaskManifest, "error" | "removed" | "rewritten" | "reads" | "inputReads" | "cachedFrom">>
 ): TaskManifest => {
   const { removed, rewritten, ...rest } = fields
   return {
@@ -106,10 +107,27 @@ const commitCaught = async (env: RunEnv, spec: TaskSpec, catchAs: string, outcom
   return { snapshot: deriveSnapshot(spec.base, changes, [], ref), written: [catchAs], reused: false }
 }
 
+/** The snapshot each join input is, by input label (branch name, or foreach task index). */
+const inputRef = (work: AttemptWork, input: string): SnapshotRef | undefined => {
+  if (work.kind === "split-join") return work.branches.find((branch) => branch.name === input)?.snapshot.ref
+  if (work.kind === "foreach-join") return work.ends[Number(input)]?.ref
+  return undefined
+}
+
+/** What a succeeded attempt's manifest says about what its function read. */
+const lineageOf = (work: AttemptWork, outcome: AttemptSucceeded): Pick<TaskManifest, "reads" | "inputReads"> => {
+  const inputReads: Array<StoredInputReads> = []
+  for (const { input, reads } of outcome.inputReads ?? []) {
+    const from = inputRef(work, input)
+    inputReads.push(from === undefined ? { input, reads } : { input, from, reads })
+  }
+  return inputReads.length === 0 ? { reads: outcome.reads } : { reads: outcome.reads, inputReads }
+}
+
 /** Commits a succeeded attempt; the task's snapshot is the executor's (values held) or rebuilt from the entries. */
-const commitSucceeded = async (env: RunEnv, spec: TaskSpec, outcome: AttemptSucceeded): Promise<TaskResult> => {
+const commitSucceeded = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, outcome: AttemptSucceeded): Promise<TaskResult> => {
   const { artifacts, removed, rewritten } = outcome
-  await env.commit(manifestOf(spec, outcome, { status: "succeeded", artifacts, removed, rewritten }))
+  await env.commit(manifestOf(spec, outcome, { status: "succeeded", artifacts, removed, rewritten, ...lineageOf(work, outcome) }))
   finished(env, spec, outcome, "succeeded")
   const ref = { runId: env.runId, step: spec.name, taskId: taskIdOf(spec.position), attempt: outcome.attempt }
   const next = outcome.next ?? snapshotAfter(spec.base, artifacts, removed)
@@ -177,7 +195,7 @@ export const runTask = (env: RunEnv, spec: TaskSpec, work: AttemptWork, reuse = 
       number = outcome.attempt
       if (outcome.status === "succeeded") {
         const succeeded = outcome
-        const committed = await commitSucceeded(env, spec, succeeded).catch((error: unknown) => asFailure(succeeded, error))
+        const committed = await commitSucceeded(env, spec, work, succeeded).catch((error: unknown) => asFailure(succeeded, error))
         if (!("status" in committed)) return committed
         outcome = committed
       }

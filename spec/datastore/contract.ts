@@ -10,6 +10,7 @@ import { describe } from "vitest"
 import { artifactSection } from "./contract/artifacts.js"
 import { blobSection } from "./contract/blobs.js"
 import { collectionSection } from "./contract/collection.js"
+import { cacheSection } from "./contract/cache.js"
 import type { MakeHarness } from "./contract/fixtures.js"
 import { flowSection } from "./contract/flows.js"
 import { manifestSection } from "./contract/manifests.js"
@@ -28,5 +29,6 @@ export const datastoreContract = (name: string, harness: MakeHarness): void => {
     artifactSection(harness)
     flowSection(harness)
     collectionSection(harness)
+    cacheSection(harness)
   })
 }

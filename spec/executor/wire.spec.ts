@@ -34,8 +34,10 @@ describe("errors", () => {
 test("an outcome travels as JSON and comes back with entries by name (null prototype)", () => {
   const entry: ArtifactEntry = { hash: "a".repeat(64), size: 1, type: "number", encoding: "json", inline: "1" }
   const worker = { host: "h", pid: 1 }
-  const outcome = { status: "succeeded", attempt: 2, startedAt: 1, finishedAt: 2, logs: ["x"], worker, artifacts: { constructor: entry }, removed: ["r"], rewritten: [], written: ["constructor"] } as const
+  const outcome = { status: "succeeded", attempt: 2, startedAt: 1, finishedAt: 2, logs: ["x"], worker, artifacts: { constructor: entry }, removed: ["r"], rewritten: [], written: ["constructor"], reads: { toString: "c".repeat(64) }, inputReads: [{ input: "left", reads: { x: "d".repeat(64) } }] } as const
   const back = outcomeFromWire(JSON.parse(JSON.stringify(outcomeToWire(outcome))))
+  expect(back).toMatchObject({ reads: { toString: "c".repeat(64) }, inputReads: [{ input: "left", reads: { x: "d".repeat(64) } }] })
+  expect(Object.getPrototypeOf((back as { reads: object }).reads)).toBeNull()
   expect(back).toMatchObject({ status: "succeeded", attempt: 2, logs: ["x"], worker, removed: ["r"], written: ["constructor"] })
   expect(Object.getPrototypeOf((back as { artifacts: object }).artifacts)).toBeNull()
   expect(Object.hasOwn((back as { artifacts: object }).artifacts, "constructor")).toBe(true)

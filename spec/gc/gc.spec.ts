@@ -6,6 +6,8 @@
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { expect, test } from "vitest"
+import { sha256Hex } from "../../lib/codec/hash.js"
+import { CACHE_FORMAT, cacheEntryId } from "../../lib/datastore/CacheEntry.js"
 import { STORE_FORMAT } from "../../lib/datastore/Manifest.js"
 import type { Datastore } from "../../lib/datastore/Datastore.js"
 import { flow, FlowDefinitionError, foreach, gc, join, param, resume, run, step, StorageError } from "../../lib/index.js"
@@ -175,6 +177,46 @@ forEachStore((_name, makeStore) => {
     expect(await loadEveryArtifact(store, "Train", again.runId)).toBeGreaterThan(5)
     // Once nothing kept refers to them, they go.
     expect(await gc(store, { keep: { tags: ["none"] }, graceMs: 0 })).toMatchObject({ runsDeleted: 3 })
+  })
+
+  test("a blob only a step cache entry references survives gc, even once the run that computed it is gone", async () => {
+    const store = await makeStore()
+    const computing = await trainRun(store, 1)
+    await trainRun(store, 2)
+    const cachedBytes = new Uint8Array(8192).fill(42)
+    const cached = await store.writeBlob(cachedBytes)
+    const attachment = await store.writeBlob(new Uint8Array(4096).fill(43))
+    const orphan = await store.writeBlob(new Uint8Array(4096).fill(44))
+    const reads = { x: sha256Hex("x") }
+    await store.putCacheEntry?.({
+      format: CACHE_FORMAT,
+      key: sha256Hex("Train\u0000start\u0000code"),
+      id: cacheEntryId(reads, undefined, undefined),
+      flow: "Train",
+      step: "start",
+      reads,
+      artifacts: {
+        table: { hash: cached.hash, size: cached.size, type: "Uint8Array", encoding: "raw" },
+        model: {
+          hash: sha256Hex("model"),
+          size: 10,
+          type: "object",
+          encoding: "seroval",
+          inline: "{}",
+          attachments: [{ hash: attachment.hash, size: attachment.size }]
+        }
+      },
+      written: ["table", "model"],
+      cachedFrom: { runId: computing, taskId: "0" },
+      createdAt: Date.now()
+    })
+    const result = await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })
+    expect(result.runsDeleted).toBe(1)
+    expect(await store.readRun("Train", computing)).toBeUndefined()
+    expect(await store.hasBlob(cached.hash)).toBe(true)
+    expect(await store.hasBlob(attachment.hash)).toBe(true)
+    expect(await store.hasBlob(orphan.hash)).toBe(false)
+    expect(Buffer.from(await store.readBlob(cached.hash)).equals(Buffer.from(cachedBytes))).toBe(true)
   })
 
   test("bad options are errors naming the option and what it accepts, before anything is deleted", async () => {
