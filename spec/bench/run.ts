@@ -15,6 +15,7 @@ import { measureLargeArtifact } from "./artifact.js"
 import { measureClient } from "./client.js"
 import { measureDedup } from "./dedup.js"
 import { measureExecutors } from "./executors.js"
+import { measureGc } from "./gc.js"
 import type { Figure } from "./measure.js"
 import { printTable } from "./measure.js"
 import { measureObjects } from "./objects.js"
@@ -46,7 +47,8 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   s3: () => measureS3(repetitions, quick ? 64 : 256),
   executors: () => measureExecutors(repetitions),
   spin: () => measureSpin(repetitions + 2),
-  types: () => measureTypeChecking(300, 3)
+  types: () => measureTypeChecking(300, 3),
+  gc: () => measureGc(repetitions)
 }
 
 const only = valueAfter("--only")?.split(",") ?? Object.keys(groups)
