@@ -21,7 +21,12 @@ import { addCacheRoots, keptClosure } from "./roots.js"
 
 export type { Keep, KeepCriteria } from "./keep.js"
 
-/** Options of {@link gc}. */
+/**
+ * Options of {@link gc}.
+ *
+ * @example
+ * const options: GcOptions = { keep: { since: new Date("2025-01-01") }, dryRun: true }
+ */
 export interface GcOptions {
   /** The runs to keep: criteria (a run any of them keeps is kept) or a function. Running runs are always kept. */
   readonly keep: Keep
@@ -31,7 +36,12 @@ export interface GcOptions {
   readonly graceMs?: number
 }
 
-/** What a gc deleted (or, with `dryRun`, would delete). */
+/**
+ * What a gc deleted (or, with `dryRun`, would delete).
+ *
+ * @example
+ * const { runsDeleted, blobsDeleted, bytesFreed }: GcResult = await gc(store, { keep: { lastRuns: 3 } })
+ */
 export interface GcResult {
   readonly runsDeleted: number
   readonly blobsDeleted: number

@@ -6,7 +6,12 @@ import type { RunSummary } from "../datastore/Datastore.js"
 import { FlowDefinitionError } from "../errors.js"
 import { invalidOption } from "../types/messages.js"
 
-/** Keep criteria: a run that meets any of them is kept. */
+/**
+ * Keep criteria: a run that meets any of them is kept.
+ *
+ * @example
+ * const keep: KeepCriteria = { lastRuns: 10, tags: ["release"] } // the 10 newest runs of each flow, and releases
+ */
 export interface KeepCriteria {
   /** Keep the newest `lastRuns` runs of each flow (by start time). */
   readonly lastRuns?: number
@@ -16,7 +21,12 @@ export interface KeepCriteria {
   readonly tags?: ReadonlyArray<string>
 }
 
-/** What `gc` keeps: criteria, or a function that says of each run whether to keep it. */
+/**
+ * What `gc` keeps: criteria, or a function that says of each run whether to keep it.
+ *
+ * @example
+ * const keep: Keep = (run) => run.status === "succeeded" && run.tags.includes("release")
+ */
 export type Keep = KeepCriteria | ((run: RunSummary) => boolean)
 
 /** Decides, from a flow's runs newest first, whether each is kept. */
