@@ -14,7 +14,7 @@ afterAll(() => sites.dispose(), 120_000)
 test(
   `SIGKILLs during gc on S3 stores leave every kept run loadable and resumable; a second gc finishes (seed ${DRAWN_SEED})`,
   async () => {
-    const kills = scaled(6)
+    const kills = scaled(4)
     const stats = await gcCrashTest(sites, DRAWN_SEED, kills)
     console.info(
       `artiflow gc crash on S3 stores (seed ${DRAWN_SEED}): ${stats.kills} SIGKILLs (${stats.timerKills} timed by the parent, ` +
