@@ -8,7 +8,11 @@
  */
 import { cacheEntryBlobs } from "../datastore/CacheEntry.js"
 import type { Datastore } from "../datastore/Datastore.js"
+import { mapLimited } from "../datastore/localFiles.js"
 import type { ArtifactEntry, TaskManifest } from "../datastore/Manifest.js"
+
+/** Runs read at once: enough to hide a network store's latency, few enough to bound memory. */
+const READ_CONCURRENCY = 16
 
 /** The blobs that hold an entry's bytes: none for an inline value (but its attachments are blobs). */
 export const blobsOfEntry = (entry: ArtifactEntry): ReadonlyArray<string> => {
@@ -67,12 +71,14 @@ export const keptClosure = async (
   blobs: Set<string>
 ): Promise<ReadonlySet<string>> => {
   const closure = new Set(kept)
-  const pending = [...closure]
-  for (let runId = pending.pop(); runId !== undefined; runId = pending.pop()) {
-    for (const referenced of await referencesOfRun(store, flow, runId, blobs)) {
+  // In waves: the kept runs, then the runs they refer to that are not kept yet, and so on.
+  for (let wave = [...closure]; wave.length > 0; ) {
+    const references = await mapLimited(wave, READ_CONCURRENCY, (runId) => referencesOfRun(store, flow, runId, blobs))
+    wave = []
+    for (const referenced of references.flatMap((runs) => [...runs])) {
       if (closure.has(referenced) || !existing.has(referenced)) continue
       closure.add(referenced)
-      pending.push(referenced)
+      wave.push(referenced)
     }
   }
   return closure
