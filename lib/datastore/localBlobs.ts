@@ -3,17 +3,20 @@
  * modified. Small blobs are hashed first, so that storing bytes that already exist writes nothing; large ones
  * are hashed while they are written (see hashingIo.ts).
  */
-import { lstatSync, promises as fs, unlinkSync } from "node:fs"
+import { lstatSync, promises as fs } from "node:fs"
 import { join } from "node:path"
 import { isSha256Hex, sha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError } from "../errors.js"
 import type { BlobInfo, StoredBlobInfo } from "./Datastore.js"
 import { readFileHashing, writeNewFileHashing } from "./hashingIo.js"
-import { attempt, isMissing, placeFile, removeQuietly, storageError, writeFileAtomically } from "./localFiles.js"
+import { attempt, isMissing, mapLimited, placeFile, removeQuietly, storageError, writeFileAtomically } from "./localFiles.js"
 import type { Directories, TempFiles } from "./localFiles.js"
 
 /** Below this size a blob is hashed before anything is written: an existing blob then costs no write. */
 const HASH_FIRST_LIMIT = 1024 * 1024
+
+/** Blob files being removed at once by a gc. */
+const UNLINK_CONCURRENCY = 32
 
 /** The fan-out directory names: two lower-case hex digits. */
 const FAN_OUT = /^[0-9a-f]{2}$/
@@ -99,27 +102,26 @@ export class LocalBlobs {
   }
 
   /**
-   * Deletes the blobs not touched after `notTouchedAfter`. Each file's time is read again right before it is
-   * removed: a writer that found the blob stored after gc listed it has touched it since (see `touch`), and
-   * keeps it. Synchronous calls, as in `list`: a batch of 1,000 deletions holds the event loop for a few
-   * milliseconds, and between the stat and the unlink of a file nothing else of this process runs.
+   * Deletes the blobs not touched after `notTouchedAfter`. Each file's time is read again right before its
+   * removal is issued: a writer that found the blob stored after gc listed it has touched it since (see
+   * `touch`), and keeps it. The removals themselves go through the thread pool, {@link UNLINK_CONCURRENCY} at a
+   * time: an unlink can wait on the file system's journal, and several in flight hide that wait.
    */
   async delete(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>> {
-    const deleted: Array<BlobInfo> = []
-    for (const hash of hashes) {
-      if (!isSha256Hex(hash)) continue
+    const deleted = await mapLimited(hashes, UNLINK_CONCURRENCY, async (hash): Promise<BlobInfo | undefined> => {
+      if (!isSha256Hex(hash)) return undefined
       const stat = this.statNow(hash)
-      if (stat === undefined || Math.floor(stat.mtimeMs) > notTouchedAfter) continue
+      if (stat === undefined || Math.floor(stat.mtimeMs) > notTouchedAfter) return undefined
       const path = this.path(hash)
       try {
-        unlinkSync(path)
+        await fs.unlink(path)
       } catch (error) {
-        if (isMissing(error)) continue // another gc got there first
+        if (isMissing(error)) return undefined // another gc got there first
         throw storageError(error, "delete", path)
       }
-      deleted.push({ hash, size: stat.size })
-    }
-    return deleted
+      return { hash, size: stat.size }
+    })
+    return deleted.filter((info): info is BlobInfo => info !== undefined)
   }
 
   /**

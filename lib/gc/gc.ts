@@ -13,6 +13,7 @@
  * by default) is the one case this does not cover.
  */
 import type { Datastore, RunSummary } from "../datastore/Datastore.js"
+import { mapLimited } from "../datastore/localFiles.js"
 import { FlowDefinitionError, StorageError } from "../errors.js"
 import { invalidOption } from "../types/messages.js"
 import { graceOf, keepRule } from "./keep.js"
@@ -51,6 +52,9 @@ export interface GcResult {
 
 /** Blobs handed to the store per `deleteBlobs` call (S3's DeleteObjects takes 1,000). */
 const DELETE_BATCH = 1000
+
+/** Runs being deleted at once. */
+const RUN_DELETE_CONCURRENCY = 8
 
 /** The runs of one flow to delete. The blobs the rest reference are added to `blobs`. */
 const runsToDelete = async (
@@ -106,7 +110,8 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
   for (const flow of await target.listFlows()) doomed.push(...(await runsToDelete(target, flow, keep, roots)))
   // Cache entries are read before any run is deleted: a store whose cache cannot be read loses nothing.
   await addCacheRoots(target, roots)
-  if (!dryRun) for (const run of doomed) await target.deleteRun(run.flow, run.id)
+  // Runs are deleted a few at a time: each deletion is crash-safe on its own (metadata last), whatever the order.
+  if (!dryRun) await mapLimited(doomed, RUN_DELETE_CONCURRENCY, (run) => target.deleteRun(run.flow, run.id))
   let blobsDeleted = 0
   let bytesFreed = 0
   let batch: Array<string> = []
