@@ -84,7 +84,10 @@ export const spyingStore = (
       for (const _ of manifests) commits.push(`${flow}/${runId}`)
       return store.commitManifests(flow, runId, manifests)
     },
-    readManifests: (flow, runId) => store.readManifests(flow, runId)
+    readManifests: (flow, runId) => store.readManifests(flow, runId),
+    ...(store.putCacheEntries !== undefined && { putCacheEntries: store.putCacheEntries.bind(store) }),
+    ...(store.readCacheEntries !== undefined && { readCacheEntries: store.readCacheEntries.bind(store) }),
+    ...(store.listCacheEntries !== undefined && { listCacheEntries: store.listCacheEntries.bind(store) })
   }
   return { store: spying, writes, reads, runWrites, commits }
 }

@@ -4,19 +4,22 @@
  * `runs` and the other readers do not load), with their help rows and parsing in one place.
  */
 import type { ExecutionOptions } from "../interpreter/execute.js"
+import { isCacheMode } from "../dsl/cacheMode.js"
+import type { CacheMode } from "../dsl/cacheMode.js"
 import { tagsProblem } from "../tags.js"
+import { CACHE_MODE_LIST, describeValue } from "../types/messages.js"
 import { flagOption, positiveIntOption, repeatedOption, stringOption } from "./args.js"
 import type { ParsedArgs } from "./args.js"
 import { UsageError } from "./errors.js"
 
 /** Option names (without --), for checking a command line. */
-export const EXECUTION_OPTIONS = ["max-workers", "max-foreach-items", "verify", "run-id", "tag", "threads", "redis", "queue"] as const
+export const EXECUTION_OPTIONS = ["max-workers", "max-foreach-items", "verify", "run-id", "tag", "threads", "redis", "queue", "cache"] as const
 
 /**
  * Options added after flows could have parameters of these names: a flow's parameter named like one of them
  * keeps the name (its `--<name>` sets the parameter).
  */
-export const LATER_OPTIONS: ReadonlyArray<string> = ["tag", "threads", "redis", "queue"]
+export const LATER_OPTIONS: ReadonlyArray<string> = ["tag", "threads", "redis", "queue", "cache"]
 
 /** Boolean flags among them (they take no value). */
 export const EXECUTION_FLAGS = ["verify"] as const
@@ -25,7 +28,7 @@ export const EXECUTION_FLAGS = ["verify"] as const
 export const EXECUTION_REPEATABLE = ["tag"] as const
 
 export const EXECUTION_USAGE =
-  "[--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]... [--threads <n> | --redis <url> [--queue <name>]]"
+  "[--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]... [--threads <n> | --redis <url> [--queue <name>]] [--cache <mode>]"
 
 export const EXECUTION_ROWS: ReadonlyArray<readonly [string, string]> = [
   ["--max-workers <n>", "run at most n tasks at once (default: CPU count x 4)"],
@@ -35,7 +38,8 @@ export const EXECUTION_ROWS: ReadonlyArray<readonly [string, string]> = [
   ["--tag <t>", "tag the new run (repeatable: --tag nightly --tag gpu)"],
   ["--threads <n>", "run tasks on n worker threads of this process (CPU-bound steps use n cores)"],
   ["--redis <url>", "run tasks on artiflow workers (artiflow worker <file> --redis <url>) through this Redis"],
-  ["--queue <name>", "with --redis: the workers' queue (default: artiflow)"]
+  ["--queue <name>", "with --redis: the workers' queue (default: artiflow)"],
+  ["--cache <mode>", "the step cache: use (default: answer cached steps from past runs), refresh (run them, record anew), off"]
 ]
 
 /**
@@ -47,6 +51,13 @@ export const tagOptions = (args: ParsedArgs, command: string): ReadonlyArray<str
   const problem = tagsProblem("option --tag", "--tag", tags)
   if (problem !== undefined) throw new UsageError(problem, command)
   return tags
+}
+
+/** `--cache <mode>`: an unknown mode is a usage error naming the option and the modes, before anything runs. */
+export const cacheOption = (args: ParsedArgs, command: string): CacheMode | undefined => {
+  const mode = stringOption(args, "cache")
+  if (mode === undefined || isCacheMode(mode)) return mode
+  throw new UsageError(`artiflow: option --cache must be ${CACHE_MODE_LIST} (received ${describeValue(mode)})`, command)
 }
 
 /**
@@ -63,11 +74,13 @@ export const executionOptions = (
   const maxForeachItems = positiveIntOption(args, "max-foreach-items")
   const runId = stringOption(args, "run-id")
   const tags = Object.hasOwn(params, "tag") ? [] : tagOptions(args, command)
+  const cache = Object.hasOwn(params, "cache") ? undefined : cacheOption(args, command)
   return {
     ...(maxWorkers !== undefined && { maxWorkers }),
     ...(maxForeachItems !== undefined && { maxForeachItems }),
     ...(flagOption(args, "verify") && { verify: true }),
     ...(runId !== undefined && { runId }),
-    ...(tags.length > 0 && { tags })
+    ...(tags.length > 0 && { tags }),
+    ...(cache !== undefined && { cache })
   }
 }

@@ -45,11 +45,12 @@ const printArtifacts = (io: Io, artifacts: Readonly<Record<string, unknown>>): v
 }
 
 const printSummary = (io: Io, result: RunResult<unknown>, reporter: RunReporter, context: LaunchContext): void => {
-  const { succeeded, cloned } = reporter.tasks
+  const { succeeded, cloned, cached = 0 } = reporter.tasks
   const took = reporter.durationMs === undefined ? "" : ` in ${formatDuration(reporter.durationMs)}`
   const origin = reporter.originRunId === undefined ? "" : ` from run ${reporter.originRunId}`
   const reused = cloned === 0 ? "" : `, ${cloned} reused${origin}`
-  writeLine(io.stdout, `run ${result.runId} of ${result.flow} succeeded${took} (${plural(succeeded, "task")} ran${reused})`)
+  const fromCache = cached === 0 ? "" : `, ${cached} cached`
+  writeLine(io.stdout, `run ${result.runId} of ${result.flow} succeeded${took} (${plural(succeeded, "task")} ran${reused}${fromCache})`)
   printArtifacts(io, result.artifacts as Readonly<Record<string, unknown>>)
   writeLine(io.stdout, `inspect it: artiflow show ${result.flow}/${result.runId}${context.suffix}`)
 }
@@ -57,9 +58,10 @@ const printSummary = (io: Io, result: RunResult<unknown>, reporter: RunReporter,
 const printFailure = (io: Io, error: RunFailedError, reporter: RunReporter, context: LaunchContext): void => {
   writeLine(io.stderr, error.message)
   for (const frame of userFrames(error.cause)) writeLine(io.stderr, `    ${frame}`)
-  const { succeeded, cloned } = reporter.tasks
-  const reused = cloned === 0 ? "" : ` (${cloned} reused)`
-  writeLine(io.stderr, `${plural(succeeded + cloned, "task")} succeeded before the failure${reused}`)
+  const { succeeded, cloned, cached = 0 } = reporter.tasks
+  const notRun = [cloned === 0 ? "" : `${cloned} reused`, cached === 0 ? "" : `${cached} cached`].filter((part) => part !== "")
+  const reused = notRun.length === 0 ? "" : ` (${notRun.join(", ")})`
+  writeLine(io.stderr, `${plural(succeeded + cloned + cached, "task")} succeeded before the failure${reused}`)
   const inspect = error.taskId === "-" ? "show" : "dump"
   const task = error.taskId === "-" ? "" : `/${error.step}/${error.taskId}`
   writeLine(io.stderr, `inspect it: artiflow ${inspect} ${error.flow}/${error.runId}${task}${context.suffix}`)

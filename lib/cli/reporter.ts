@@ -16,6 +16,8 @@ export interface TaskCounts {
   readonly succeeded: number
   readonly failed: number
   readonly cloned: number
+  /** Answered by the step cache (their functions did not run); absent when none. */
+  readonly cached?: number
 }
 
 /** The steps and joins that run once per foreach element (a foreach's own join runs once, so it is not one). */
@@ -41,7 +43,7 @@ export const foreachSteps = (graph: FlowGraph): ReadonlySet<string> => {
 /** Receives a run's events (`onEvent`) and log lines (`log`) and prints them on the CLI's writers. */
 export class RunReporter {
   private readonly progress: ProgressDisplay
-  private readonly counts = { succeeded: 0, failed: 0, cloned: 0 }
+  private readonly counts = { succeeded: 0, failed: 0, cloned: 0, cached: 0 }
   private started: { readonly runId: string; readonly originRunId: string | undefined; readonly at: number } | undefined
   private finishedAt: number | undefined
 
@@ -65,7 +67,7 @@ export class RunReporter {
         this.print(`run ${event.runId} of ${event.flow} started${resuming}`)
         return
       case "task-finished": {
-        this.counts[event.status === "cloned" ? "cloned" : event.status]++
+        this.counts[event.status]++
         const line = this.taskLine(event)
         if (line !== undefined) this.print(line)
         return
@@ -88,7 +90,8 @@ export class RunReporter {
 
   /** Tasks by how they ended (a failed attempt that was retried counts as failed too). */
   get tasks(): TaskCounts {
-    return { ...this.counts }
+    const { cached, ...counts } = this.counts
+    return cached === 0 ? counts : { ...counts, cached }
   }
 
   /** The run a resumed run reuses tasks from. */
@@ -112,6 +115,7 @@ export class RunReporter {
     if (event.status === "failed") return `${where} attempt ${event.attempt} failed after ${formatDuration(event.durationMs)}`
     if (this.perElement.has(event.step)) return undefined
     if (event.status === "cloned") return `${where} reused from run ${this.started?.originRunId ?? "?"}`
+    if (event.status === "cached") return `${where} answered by the step cache`
     const attempt = event.attempt === 0 ? "" : `attempt ${event.attempt} `
     return `${where} ${attempt}succeeded in ${formatDuration(event.durationMs)}`
   }

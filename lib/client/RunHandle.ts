@@ -75,6 +75,12 @@ export class RunHandle<Artifacts extends object = Readonly<Record<string, unknow
     return this.meta.originRunId
   }
 
+  /** How many of the run's tasks the step cache answered (0 while it runs, and for runs without cached steps). */
+  get cachedTasks(): number {
+    const count = this.meta.cachedTasks
+    return typeof count === "number" ? count : 0
+  }
+
   /** Where a failed run failed. */
   get failure(): RunMeta["failure"] {
     return this.meta.failure

@@ -2,8 +2,11 @@
  * The step cache index, as stored: one entry per computed task of a cached step (DESIGN.md §9). An entry holds
  * everything a hit needs, the output entries themselves (hashes, small inline values) included, so that a hit
  * never reads the computing run's manifests, and a garbage collector can see every blob an entry keeps alive
- * ({@link cacheEntryBlobs}). Entries are plain JSON, versioned by {@link CACHE_FORMAT}.
+ * ({@link cacheEntryBlobs}). Entries are plain JSON, versioned by {@link CACHE_FORMAT}, and stored in packs:
+ * the entries of one key that one run recorded together, one document per pack (a run of a 10,000-item
+ * foreach writes one document, and a rerun reads one per run that filled the key).
  */
+import { randomBytes } from "node:crypto"
 import { isSha256Hex, sha256Hex } from "../codec/hash.js"
 import { IntegrityError, StorageError } from "../errors.js"
 import type { ArtifactEntry, CachedFrom } from "./Manifest.js"
@@ -48,8 +51,7 @@ export interface CacheEntry {
 /**
  * What a lookup must know to compute the id of the entries it could match: the names their tasks read, and
  * whether they depend on the task's position. The tasks of one step usually share one shape, so a lookup
- * reads the key's few shapes, computes one id per shape from the current record, and reads those entries
- * only: never every entry of a 100,000-task step.
+ * computes one id per shape of the key's entries from the current record, and finds the entry by id.
  */
 export interface CacheShape {
   /** The artifact names read, sorted. */
@@ -64,25 +66,8 @@ export const shapeOf = (entry: Pick<CacheEntry, "reads" | "position">): CacheSha
   positional: entry.position !== undefined
 })
 
-/** A shape's identity: sha256 of its canonical JSON (a file or object name). */
-export const shapeId = (shape: CacheShape): string => sha256Hex(JSON.stringify([shape.names, shape.positional]))
-
-/** Serializes a shape for storage. */
-export const encodeCacheShape = (shape: CacheShape): string => JSON.stringify({ names: shape.names, positional: shape.positional })
-
-/** Parses a stored shape; `where` names it in messages. */
-export const decodeCacheShape = (text: string, where: string): CacheShape => {
-  let parsed: unknown
-  try {
-    parsed = parseStoredJson(text)
-  } catch (error) {
-    throw new IntegrityError(`artiflow: step cache shape ${where} is not valid JSON (${(error as Error).message})`)
-  }
-  if (!isRecord(parsed) || !isStringList(parsed.names) || typeof parsed.positional !== "boolean") {
-    throw new IntegrityError(`artiflow: step cache shape ${where} is not a step cache shape`)
-  }
-  return { names: parsed.names, positional: parsed.positional }
-}
+/** A shape's identity: its canonical JSON. */
+export const shapeId = (shape: CacheShape): string => JSON.stringify([shape.names, shape.positional])
 
 /** The id of an entry: sha256 over what it matches on, in a fixed order. */
 export const cacheEntryId = (
@@ -115,11 +100,42 @@ export const assertCacheKey = (what: "key" | "id", value: string): void => {
   }
 }
 
-/** Serializes an entry for storage, after checking its key and id. */
-export const encodeCacheEntry = (entry: CacheEntry): string => {
-  assertCacheKey("key", entry.key)
-  assertCacheKey("id", entry.id)
-  return JSON.stringify(entry)
+/** Serializes a pack of entries of one key for storage, after checking their key and ids. */
+export const encodeCachePack = (key: string, entries: ReadonlyArray<CacheEntry>): string => {
+  assertCacheKey("key", key)
+  for (const entry of entries) {
+    if (entry.key !== key) throw new StorageError(`artiflow: a step cache pack of key ${key} holds an entry of key ${entry.key}`)
+    assertCacheKey("id", entry.id)
+  }
+  return JSON.stringify({ format: CACHE_FORMAT, key, entries })
+}
+
+/** Groups entries by key, in first-seen order: a batch of puts becomes one pack per key. */
+export const byKey = (entries: ReadonlyArray<CacheEntry>): ReadonlyMap<string, ReadonlyArray<CacheEntry>> => {
+  const groups = new Map<string, Array<CacheEntry>>()
+  for (const entry of entries) {
+    assertCacheKey("key", entry.key)
+    const group = groups.get(entry.key)
+    if (group === undefined) groups.set(entry.key, [entry])
+    else group.push(entry)
+  }
+  return groups
+}
+
+/** A pack's name: sortable by time, unique across writers (`<ms, 15 digits>-<32 hex>`). */
+export const packName = (): string => `${String(Date.now()).padStart(15, "0")}-${randomBytes(16).toString("hex")}`
+
+/** Whether `name` is a pack's name. */
+export const isPackName = (name: string): boolean => /^\d{15}-[0-9a-f]{32}$/.test(name)
+
+/** Of entries with one id, the newest (then the one later in `entries`): what a read returns. */
+export const newestById = (entries: Iterable<CacheEntry>): Array<CacheEntry> => {
+  const byId = new Map<string, CacheEntry>()
+  for (const entry of entries) {
+    const known = byId.get(entry.id)
+    if (known === undefined || entry.createdAt >= known.createdAt) byId.set(entry.id, entry)
+  }
+  return [...byId.values()]
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -132,20 +148,11 @@ const isStringRecord = (value: unknown): boolean =>
   isRecord(value) && Object.values(value).every((item) => typeof item === "string")
 
 /**
- * Parses a stored entry (null-prototype objects: names are hostile) and checks its shape; `where` names it in
- * messages; `place`, where it was stored, must be its own key and id. An entry of a newer format is a StorageError (upgrade), a damaged one an IntegrityError.
+ * Checks an entry parsed from storage (null-prototype objects: names are hostile) and returns it; `where` names
+ * it in messages; `place`, where it was stored, must be its own key and id. An entry of a newer format is a
+ * StorageError (upgrade), a damaged one an IntegrityError.
  */
-export const decodeCacheEntry = (
-  text: string,
-  where: string,
-  place?: { readonly key: string; readonly id: string }
-): CacheEntry => {
-  let parsed: unknown
-  try {
-    parsed = parseStoredJson(text)
-  } catch (error) {
-    throw new IntegrityError(`artiflow: step cache entry ${where} is not valid JSON (${(error as Error).message})`)
-  }
+export const checkCacheEntry = (parsed: unknown, where: string, place?: { readonly key: string; readonly id: string }): CacheEntry => {
   if (isRecord(parsed) && typeof parsed.format === "number" && parsed.format > CACHE_FORMAT) {
     throw new StorageError(
       `artiflow: step cache entry ${where} has format ${parsed.format}, newer than this artiflow reads (${CACHE_FORMAT}): upgrade artiflow`
@@ -179,3 +186,30 @@ export const decodeCacheEntry = (
   return entry
 }
 
+
+/**
+ * Parses a stored pack of `key` and checks every entry (see {@link decodeCacheEntry}); `where` names it in
+ * messages.
+ */
+export const decodeCachePack = (text: string, where: string, key: string): ReadonlyArray<CacheEntry> => {
+  let parsed: unknown
+  try {
+    parsed = parseStoredJson(text)
+  } catch (error) {
+    throw new IntegrityError(`artiflow: step cache pack ${where} is not valid JSON (${(error as Error).message})`)
+  }
+  if (isRecord(parsed) && typeof parsed.format === "number" && parsed.format > CACHE_FORMAT) {
+    throw new StorageError(
+      `artiflow: step cache pack ${where} has format ${parsed.format}, newer than this artiflow reads (${CACHE_FORMAT}): upgrade artiflow`
+    )
+  }
+  if (!isRecord(parsed) || parsed.key !== key || !Array.isArray(parsed.entries)) {
+    throw new IntegrityError(`artiflow: step cache pack ${where} is not a step cache pack of key ${key}`)
+  }
+  const entries = parsed.entries as ReadonlyArray<unknown>
+  return entries.map((entry, i) => {
+    const checked = checkCacheEntry(entry, `${i + 1} of ${where}`)
+    if (checked.key !== key) throw new IntegrityError(`artiflow: step cache pack ${where} holds an entry of another key`)
+    return checked
+  })
+}

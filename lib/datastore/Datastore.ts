@@ -7,8 +7,8 @@
  * - **task manifests**: append-only records, one per task attempt, committed atomically;
  * - **tag changes**: the tags added to and removed from a run after it was created, kept apart from its
  *   metadata (tagChanges.ts) so that neither a metadata rewrite nor another tagger can lose one;
- * - **the step cache index**: one small JSON document per computed task of a cached step (CacheEntry.ts),
- *   looked up by cache key, enumerable by a garbage collector.
+ * - **the step cache index**: an entry per computed task of a cached step, stored in packs (CacheEntry.ts),
+ *   read by cache key, enumerable by a garbage collector.
  *
  * Every adapter passes the shared conformance suite in `spec/datastore/contract.ts`.
  *
@@ -19,7 +19,7 @@
  *   hostile, so look them up with `Object.hasOwn`;
  * - I/O failures reject with `StorageError` naming the path and what to do about it.
  */
-import type { CacheEntry, CacheShape } from "./CacheEntry.js"
+import type { CacheEntry } from "./CacheEntry.js"
 import type { ArtifactEntry, RunMeta, TaskManifest } from "./Manifest.js"
 
 /** Size and content hash of a stored blob. */
@@ -160,9 +160,10 @@ export interface Datastore {
   /**
    * Optional, for garbage collection: deletes these blobs, each unless it was touched (written, or found
    * already stored by a write) after `notTouchedAfter` (epoch ms; times compare in whole milliseconds, or
-   * seconds where the store keeps no finer ones), and resolves to the blobs it deleted. Hashes that are not stored, or not sha256s, are skipped; deleting twice is not an error. The
-   * store checks the time as late as it can, just before each delete, so that a writer that deduplicated
-   * against a blob after it was listed keeps it.
+   * seconds where the store keeps no finer ones), and resolves to the blobs it deleted. Hashes that are not
+   * stored, or not sha256s, are skipped; deleting twice is not an error. The store checks the time as late as
+   * it can, just before each delete, so that a writer that deduplicated against a blob after it was listed
+   * keeps it.
    */
   deleteBlobs?(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>>
 
@@ -175,46 +176,38 @@ export interface Datastore {
   deleteRun?(flow: string, runId: string): Promise<void>
 
   /**
-   * The step cache index (DESIGN.md §9), 1 of 4: stores `entry` under `entry.key` and `entry.id`, and its
-   * shape (`shapeOf(entry)`, CacheEntry.ts) under the key, each atomically (a reader sees the whole document
-   * or none). An entry with the same key and id replaces the stored one whole (last writer wins). Concurrent
-   * puts, from this process or others, never lose or corrupt one another. Rejects with `StorageError` when
-   * the key or id is not a lower-case sha256 hex string.
+   * The step cache index (DESIGN.md §9), 1 of 3: stores a batch of entries (those one run recorded, often
+   * thousands) as one pack per cache key, each pack atomically (a reader sees all of it or none of it).
+   * Concurrent puts, from this process or others, never lose or corrupt one another: every pack is a new
+   * document. Of entries with the same key and id, reads return the newest (`createdAt`). Rejects with
+   * `StorageError` when a key or id is not a lower-case sha256 hex string, before storing anything.
    *
-   * Every artiflow adapter implements the four cache methods; a store without them (a test double) runs
+   * Every artiflow adapter implements the three cache methods; a store without them (a test double) runs
    * cached steps as if the cache were off, and a garbage collector sees no entries in it.
    *
    * @example
-   * await store.putCacheEntry?.(entry)
+   * await store.putCacheEntries?.([entry])
    */
-  putCacheEntry?(entry: CacheEntry): Promise<void>
+  putCacheEntries?(entries: ReadonlyArray<CacheEntry>): Promise<void>
 
   /**
-   * The step cache index, 2 of 4: the distinct shapes of the entries stored under `key` (which names their
-   * tasks read, and whether they are positional), in no particular order; none for an unknown key. A lookup
-   * computes, per shape, the id an entry matching the current record would have, and reads that entry only.
+   * The step cache index, 2 of 3: every entry of one key (of each id, the newest), in no particular order;
+   * none for an unknown key. A run reads a key once, when a task of its step is first looked up. Rejects with
+   * `IntegrityError` naming the pack when a stored pack is damaged.
    *
    * @example
-   * const shapes = (await store.readCacheShapes?.(key)) ?? []
+   * const entries = (await store.readCacheEntries?.(key)) ?? []
    */
-  readCacheShapes?(key: string): Promise<ReadonlyArray<CacheShape>>
+  readCacheEntries?(key: string): Promise<ReadonlyArray<CacheEntry>>
 
   /**
-   * The step cache index, 3 of 4: the entry stored under `key` and `id`, or `undefined`. Rejects with
-   * `IntegrityError` naming it when it is damaged.
-   *
-   * @example
-   * const entry = await store.readCacheEntry?.(key, cacheEntryId(reads, inputs, undefined))
-   */
-  readCacheEntry?(key: string, id: string): Promise<CacheEntry | undefined>
-
-  /**
-   * The step cache index, 4 of 4: every entry of every key, in no particular order, read page by page (an
-   * async iterable: a store with a million entries never holds them all). For a garbage collector:
-   * `cacheEntryBlobs(entry)` (CacheEntry.ts) lists the blobs an entry keeps alive. Entries put while the
-   * iteration runs may or may not be seen, so a collector keeps blobs younger than its grace period. A
-   * damaged entry fails the iteration with an `IntegrityError` naming it (never skipped: a collector must not
-   * delete what an unreadable entry may keep alive).
+   * The step cache index, 3 of 3: every stored entry of every key, in no particular order, read pack by pack
+   * (an async iterable: a store with a million entries never holds them all). An entry replaced by a newer
+   * one with the same key and id may be listed too. For a garbage collector: `cacheEntryBlobs(entry)`
+   * (CacheEntry.ts) lists the blobs an entry keeps alive. Entries put while the iteration runs may or may not
+   * be seen, so a collector keeps blobs younger than its grace period. A damaged pack fails the iteration
+   * with an `IntegrityError` naming it (never skipped: a collector must not delete what an unreadable entry
+   * may keep alive).
    *
    * @example
    * for await (const entry of store.listCacheEntries?.() ?? []) keep(cacheEntryBlobs(entry))
@@ -231,4 +224,4 @@ export interface ManifestRecord {
   manifest(): TaskManifest
 }
 
-export type { ArtifactEntry, CacheEntry, CacheShape, RunMeta, TaskManifest }
+export type { ArtifactEntry, CacheEntry, RunMeta, TaskManifest }

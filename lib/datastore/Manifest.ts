@@ -174,7 +174,13 @@ export type GraphNode =
   | {
       readonly kind: "step"
       readonly name: string
-      readonly options: { readonly retry?: number; readonly catch?: string; readonly timeout?: number }
+      readonly options: {
+        readonly retry?: number
+        readonly catch?: string
+        readonly timeout?: number
+        /** The step cache: `true`, or the object with its version (absent: not cached). */
+        readonly cache?: boolean | { readonly version?: string }
+      }
     }
   | {
       readonly kind: "split"
@@ -236,6 +242,8 @@ export interface RunMeta {
    */
   readonly tags: ReadonlyArray<string>
   readonly originRunId?: string
+  /** How many tasks the step cache answered, once the run ended (absent when none). */
+  readonly cachedTasks?: number
   /** Where a failed run failed. */
   readonly failure?: { readonly step: string; readonly taskId: string; readonly message: string }
 }

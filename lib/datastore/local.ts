@@ -6,7 +6,7 @@
  *       runs/<flow>/<runId>/run.json        run metadata, replaced whole (temp file + rename)
  *       runs/<flow>/<runId>/manifests.jsonl task manifests, appended as checksummed lines (manifestLog.ts)
  *       runs/<flow>/.tags/<runId>.jsonl     tag changes of runs tagged after they started, appended (localTags.ts)
- *       cache/<key>/...                     the step cache index (localCache.ts)
+ *       cache/<key>/<pack>.json             the step cache index, in packs of entries (localCache.ts)
  *       tmp/<uuid>                          files being written; renamed into place when complete
  *
  * Nothing is ever visible half-written: blobs and run.json are written to tmp/ (same file system) and
@@ -24,7 +24,7 @@ import { promises as fs } from "node:fs"
 import { join, resolve } from "node:path"
 import { NotFoundError, StorageError } from "../errors.js"
 import type { BlobInfo, Datastore, ManifestRecord, RunSummary, StoredBlobInfo, TagChange } from "./Datastore.js"
-import type { CacheEntry, CacheShape } from "./CacheEntry.js"
+import type { CacheEntry } from "./CacheEntry.js"
 import { LocalBlobs } from "./localBlobs.js"
 import { LocalCacheIndex } from "./localCache.js"
 import {
@@ -82,16 +82,12 @@ class Local implements Datastore {
     this.cache = new LocalCacheIndex(join(root, "cache"), this.directories, this.temps, this.fsync)
   }
 
-  putCacheEntry(entry: CacheEntry): Promise<void> {
-    return this.cache.put(entry)
+  putCacheEntries(entries: ReadonlyArray<CacheEntry>): Promise<void> {
+    return this.cache.put(entries)
   }
 
-  readCacheShapes(key: string): Promise<ReadonlyArray<CacheShape>> {
-    return this.cache.shapes(key)
-  }
-
-  readCacheEntry(key: string, id: string): Promise<CacheEntry | undefined> {
-    return this.cache.entry(key, id)
+  readCacheEntries(key: string): Promise<ReadonlyArray<CacheEntry>> {
+    return this.cache.entries(key)
   }
 
   listCacheEntries(): AsyncIterable<CacheEntry> {

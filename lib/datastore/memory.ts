@@ -6,8 +6,8 @@
 import { sha256Hex, isSha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError, StorageError } from "../errors.js"
 import type { BlobInfo, Datastore, ManifestRecord, RunSummary, StoredBlobInfo, TagChange } from "./Datastore.js"
-import { assertCacheKey, decodeCacheEntry, decodeCacheShape, encodeCacheEntry, encodeCacheShape, shapeId, shapeOf } from "./CacheEntry.js"
-import type { CacheEntry, CacheShape } from "./CacheEntry.js"
+import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, newestById } from "./CacheEntry.js"
+import type { CacheEntry } from "./CacheEntry.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun } from "./names.js"
 import { decodeManifest, decodeRunMeta, encodeManifest, encodeRunMeta, lazyRecord, newestFirst, summarize } from "./records.js"
@@ -41,9 +41,8 @@ class Memory implements MemoryStore {
   private readonly touched = new Map<string, number>()
   // flow -> runId -> run. Maps, not objects: names are user input.
   private readonly flows = new Map<string, Map<string, StoredRun>>()
-  // cache key -> entry id -> the entry as JSON text (read back like a disk store's); and key -> shape id -> shape.
-  private readonly cache = new Map<string, Map<string, string>>()
-  private readonly shapes = new Map<string, Map<string, string>>()
+  // cache key -> its packs, as JSON text (read back like a disk store's).
+  private readonly cache = new Map<string, Array<string>>()
 
   async writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
     const hash = sha256Hex(bytes)
@@ -157,37 +156,30 @@ class Memory implements MemoryStore {
     return run.manifests.map((text, index) => lazyRecord(text, where, index))
   }
 
-  async putCacheEntry(entry: CacheEntry): Promise<void> {
-    const text = encodeCacheEntry(entry)
-    const shape = shapeOf(entry)
-    const shapes = this.shapes.get(entry.key) ?? new Map<string, string>()
-    shapes.set(shapeId(shape), encodeCacheShape(shape))
-    this.shapes.set(entry.key, shapes)
-    const entries = this.cache.get(entry.key) ?? new Map<string, string>()
-    entries.set(entry.id, text)
-    this.cache.set(entry.key, entries)
+  async putCacheEntries(entries: ReadonlyArray<CacheEntry>): Promise<void> {
+    // Encode every pack first: a bad entry stores nothing of the batch.
+    const packs = [...byKey(entries)].map(([key, group]) => [key, encodeCachePack(key, group)] as const)
+    for (const [key, text] of packs) {
+      const stored = this.cache.get(key)
+      if (stored === undefined) this.cache.set(key, [text])
+      else stored.push(text)
+    }
   }
 
-  async readCacheShapes(key: string): Promise<ReadonlyArray<CacheShape>> {
+  async readCacheEntries(key: string): Promise<ReadonlyArray<CacheEntry>> {
     assertCacheKey("key", key)
-    return [...(this.shapes.get(key) ?? [])].map(([id, text]) => decodeCacheShape(text, this.cacheWhere(key, `shapes/${id}`)))
-  }
-
-  async readCacheEntry(key: string, id: string): Promise<CacheEntry | undefined> {
-    assertCacheKey("key", key)
-    assertCacheKey("id", id)
-    const text = this.cache.get(key)?.get(id)
-    return text === undefined ? undefined : decodeCacheEntry(text, this.cacheWhere(key, id), { key, id })
+    const packs = this.cache.get(key) ?? []
+    return newestById(packs.flatMap((text, i) => decodeCachePack(text, this.cacheWhere(key, i), key)))
   }
 
   async *listCacheEntries(): AsyncIterable<CacheEntry> {
     // A copy: puts during the iteration must not disturb it.
-    const all = [...this.cache].flatMap(([key, entries]) => [...entries].map(([id, text]) => ({ key, id, text })))
-    for (const { key, id, text } of all) yield decodeCacheEntry(text, this.cacheWhere(key, id), { key, id })
+    const all = [...this.cache].flatMap(([key, packs]) => packs.map((text, i) => ({ key, text, i })))
+    for (const { key, text, i } of all) yield* decodeCachePack(text, this.cacheWhere(key, i), key)
   }
 
-  private cacheWhere(key: string, id: string): string {
-    return `${key}/${id} in the ${DESCRIPTION}`
+  private cacheWhere(key: string, pack: number): string {
+    return `${key}/${pack} in the ${DESCRIPTION}`
   }
 
   private run(flow: string, runId: string): StoredRun {

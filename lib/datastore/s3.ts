@@ -6,7 +6,7 @@
  *     <prefix>runs/<flow>/<runId>/run.json          run metadata, replaced whole
  *     <prefix>runs/<flow>/<runId>/manifests/...     task manifests, an object per commit (s3Manifests.ts)
  *     <prefix>runs/<flow>/.tags/<runId>/<change>    tag changes, an object each (tags added after the start)
- *     <prefix>cache/<key>/...                       the step cache index (s3Cache.ts)
+ *     <prefix>cache/<key>/<pack>.json               the step cache index, in packs of entries (s3Cache.ts)
  *
  * Every write is one PutObject (or a multipart upload completed at once), which S3 makes visible whole or not
  * at all: nothing is ever seen half-written, and a crash leaves at most an incomplete multipart upload, which
@@ -32,7 +32,7 @@ import { S3Api, newS3Client } from "./s3Api.js"
 import type { S3ClientLike } from "./s3Api.js"
 import { S3Blobs } from "./s3Blobs.js"
 import { S3CacheIndex } from "./s3Cache.js"
-import type { CacheEntry, CacheShape } from "./CacheEntry.js"
+import type { CacheEntry } from "./CacheEntry.js"
 import { S3Manifests } from "./s3Manifests.js"
 import { assertValidTagChange, decodeTagChange, encodeTagChange } from "./tagChanges.js"
 
@@ -264,17 +264,13 @@ class S3 implements Datastore {
     return []
   }
 
-  async putCacheEntry(entry: CacheEntry): Promise<void> {
+  async putCacheEntries(entries: ReadonlyArray<CacheEntry>): Promise<void> {
     await this.checked()
-    await this.cache.put(entry)
+    await this.cache.put(entries)
   }
 
-  readCacheShapes(key: string): Promise<ReadonlyArray<CacheShape>> {
-    return this.cache.shapes(key)
-  }
-
-  readCacheEntry(key: string, id: string): Promise<CacheEntry | undefined> {
-    return this.cache.entry(key, id)
+  readCacheEntries(key: string): Promise<ReadonlyArray<CacheEntry>> {
+    return this.cache.entries(key)
   }
 
   listCacheEntries(): AsyncIterable<CacheEntry> {

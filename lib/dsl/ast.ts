@@ -17,7 +17,23 @@ export interface StepOptions {
   readonly catch?: string
   /** Milliseconds before an attempt fails with a timeout error (its `ctx.signal` is aborted). */
   readonly timeout?: number
+  /**
+   * The step cache (DESIGN.md §9, docs/caching.md): `true`, or `{ version: "2" }` to invalidate entries when
+   * something the key cannot see changed (a helper the step calls, a file, the network). A task whose
+   * function, version and every artifact it read (and, in a foreach, its element) match a past task of the
+   * same flow and step reuses that task's outputs without running. Steps only: joins are never cached.
+   */
+  readonly cache?: boolean | CacheOptions
 }
+
+/** The object form of a step's `cache` option. */
+export interface CacheOptions {
+  /** Part of the cache key: change it to make the step's past entries miss. */
+  readonly version?: string
+}
+
+/** The options a join takes besides its merge rules: a step's, without `cache` (joins are never cached). */
+export type TaskOptions = Omit<StepOptions, "cache">
 
 export interface StepNode {
   readonly _tag: "Step"
@@ -27,7 +43,7 @@ export interface StepNode {
 }
 
 /** How a join merges: the split rules (resolve, take, exclude, equal) or a foreach's `equal`. */
-export interface JoinOptions extends StepOptions {
+export interface JoinOptions extends TaskOptions {
   readonly resolve?: Readonly<Record<string, (values: never) => unknown>>
   readonly take?: Readonly<Record<string, string>>
   readonly exclude?: ReadonlyArray<string>

@@ -87,7 +87,7 @@ type OutputKnown<Options, Returned> = [NoOptions] extends [Options]
   : true
 
 const checkJoinOptions = (name: string, options: unknown): JoinOptions => {
-  const stepOptions = checkStepOptions(name, options)
+  const stepOptions = checkStepOptions(name, options, "join")
   if (options === undefined) return stepOptions
   const { resolve, take, exclude, equal } = options as JoinOptions
   if (resolve !== undefined) checkRecordOf(name, "resolve", resolve, "function")

@@ -3,7 +3,16 @@
  * whose message is written by the same writer the types use (lib/types/messages.ts).
  */
 import { FlowDefinitionError } from "../errors.js"
-import { configWrite, duplicateStep, invalidName, invalidOption, paramWrite, stageAfterOpen } from "../types/messages.js"
+import {
+  CACHE_OPTION_VALUES,
+  cacheOnJoin,
+  configWrite,
+  duplicateStep,
+  invalidName,
+  invalidOption,
+  paramWrite,
+  stageAfterOpen
+} from "../types/messages.js"
 import type { StepOptions } from "./ast.js"
 import type { FlowValue } from "./FlowValue.js"
 import { openKind, stepNames } from "./FlowValue.js"
@@ -27,11 +36,29 @@ export const assertNewStep = (flow: FlowValue, name: string): void => {
 
 const isNonNegativeInteger = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0
 
-/** Checks `retry`, `catch` and `timeout` and returns a frozen copy holding only those. */
-export const checkStepOptions = (step: string, options: unknown): StepOptions => {
+/** Checks a step's `cache` option and returns it frozen (`false` and absent are both "not cached"). */
+const checkCache = (step: string, cache: unknown): StepOptions["cache"] => {
+  if (cache === undefined || typeof cache === "boolean") return cache
+  if (typeof cache !== "object" || cache === null || Array.isArray(cache)) {
+    return fail(invalidOption(`step '${step}'`, "cache", CACHE_OPTION_VALUES, cache))
+  }
+  const stray = Object.keys(cache).find((key) => key !== "version")
+  if (stray !== undefined) return fail(invalidOption(`step '${step}'`, "cache", CACHE_OPTION_VALUES, cache))
+  const version: unknown = (cache as { version?: unknown }).version
+  if (version !== undefined && typeof version !== "string") fail(invalidOption(`step '${step}'`, "cache.version", "a string", version))
+  return Object.freeze(version === undefined ? {} : { version: version as string })
+}
+
+/**
+ * Checks `retry`, `catch`, `timeout` and (steps only) `cache`, and returns a frozen copy holding only those.
+ * `kind` says whether the options are a step's or a join's: a join is never cached.
+ */
+export const checkStepOptions = (step: string, options: unknown, kind: "step" | "join" = "step"): StepOptions => {
   if (options === undefined) return Object.freeze({})
   if (typeof options !== "object" || options === null) return fail(invalidOption(`step '${step}'`, "options", "an object", options))
-  const { retry, catch: catchAs, timeout } = options as StepOptions
+  const { retry, catch: catchAs, timeout, cache: givenCache } = options as StepOptions
+  if (kind === "join" && givenCache !== undefined) fail(cacheOnJoin(step))
+  const cache = checkCache(step, givenCache)
   if (retry !== undefined && !isNonNegativeInteger(retry)) fail(invalidOption(`step '${step}'`, "retry", "an integer >= 0", retry))
   if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0 && timeout <= 2_147_483_647)) {
     fail(invalidOption(`step '${step}'`, "timeout", "a number of milliseconds > 0", timeout))
@@ -42,7 +69,8 @@ export const checkStepOptions = (step: string, options: unknown): StepOptions =>
   return Object.freeze({
     ...(retry !== undefined && { retry }),
     ...(catchAs !== undefined && { catch: catchAs }),
-    ...(timeout !== undefined && { timeout })
+    ...(timeout !== undefined && { timeout }),
+    ...(cache !== undefined && cache !== false && { cache })
   })
 }
 

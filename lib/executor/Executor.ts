@@ -88,6 +88,8 @@ export interface AttemptSucceeded extends OutcomeCommon {
   readonly reads: ReadHashes
   /** A join's: what its function read from each input (split branches by name, foreach tasks by index). */
   readonly inputReads?: ReadonlyArray<InputReads>
+  /** Set when the function read `ctx.index`, `ctx.taskId` or `ctx.foreachStack` (the step cache keys on the position then). */
+  readonly positional?: boolean
   /** The snapshot the attempt ends with, values included, from an executor that runs on the scheduler's values. */
   readonly next?: Snapshot
 }

@@ -138,6 +138,7 @@ export type WireOutcome =
       /** Lineage: name -> hash pairs (absent from workers of a version that did not record reads). */
       readonly reads?: WireReads
       readonly inputReads?: ReadonlyArray<{ readonly input: string; readonly reads: WireReads }>
+      readonly positional?: boolean
     })
   | (WireOutcomeCommon & { readonly status: "failed"; readonly error: WireError })
 
@@ -265,7 +266,8 @@ export const outcomeToWire = (outcome: AttemptOutcome): WireOutcome => {
   const { artifacts, removed, rewritten, written, reads, inputReads } = outcome
   const lineage = {
     reads: Object.entries(reads),
-    ...(inputReads !== undefined && { inputReads: inputReads.map((input) => ({ input: input.input, reads: Object.entries(input.reads) })) })
+    ...(inputReads !== undefined && { inputReads: inputReads.map((input) => ({ input: input.input, reads: Object.entries(input.reads) })) }),
+    ...(outcome.positional === true && { positional: true })
   }
   return { status: "succeeded", ...common, artifacts: Object.entries(artifacts), removed, rewritten, written, ...lineage }
 }
@@ -279,6 +281,6 @@ export const outcomeFromWire = (wire: WireOutcome): AttemptOutcome => {
   for (const [name, entry] of wire.artifacts) artifacts[name] = entry
   const reads = readsFromWire(wire.reads)
   const inputReads = wire.inputReads?.map((input) => ({ input: input.input, reads: readsFromWire(input.reads) }))
-  const lineage = inputReads === undefined ? { reads } : { reads, inputReads }
+  const lineage = { reads, ...(inputReads !== undefined && { inputReads }), ...(wire.positional === true && { positional: true }) }
   return { status: "succeeded", ...common, artifacts, removed: wire.removed, rewritten: wire.rewritten, written: wire.written, ...lineage }
 }

@@ -12,6 +12,8 @@ import type { ExecutorSession } from "../executor/Executor.js"
 import type { RunEvent } from "./events.js"
 import type { ReusePlan } from "./reuse.js"
 import type { Semaphore } from "./Semaphore.js"
+import { StepCache } from "./stepCache.js"
+import type { CacheMode } from "../dsl/cacheMode.js"
 
 /** A line written with `ctx.log`, with where it came from. */
 export interface LogLine {
@@ -56,6 +58,8 @@ export interface RunEnvConfig {
   readonly maxForeachItems: number
   /** `ctx.originRunId` when there is no reuse plan to take it from (a spin). */
   readonly originRunId?: string | undefined
+  /** How the run uses the step cache (default "use"). */
+  readonly cacheMode?: CacheMode
 }
 
 export class RunEnv {
@@ -74,6 +78,10 @@ export class RunEnv {
   readonly params: ReadonlySet<string>
   /** Names of the flow's configs (read-only artifacts too). */
   readonly configs: ReadonlySet<string>
+  /** The run's step cache. */
+  readonly cache: StepCache
+  /** How many tasks the step cache answered so far. */
+  cachedTasks = 0
   private readonly onEvent: (event: RunEvent) => void
   private readonly givenOriginRunId: string | undefined
 
@@ -86,6 +94,7 @@ export class RunEnv {
     this.givenOriginRunId = config.originRunId
     this.params = new Set(Object.keys(config.flow.params))
     this.configs = new Set(Object.keys(config.flow.configs))
+    this.cache = new StepCache(config.store, config.flow.name, config.cacheMode ?? "use")
     // Every running task listens to the run's signal: with many in flight (64 on S3), more than Node's default
     // of 10 listeners is normal, not a leak.
     setMaxListeners(0, this.controller.signal)

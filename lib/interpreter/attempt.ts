@@ -12,6 +12,7 @@ import { StepTimeoutError } from "../errors.js"
 import type { Attempt, AttemptOutcome, WorkerIdentity } from "../executor/Executor.js"
 import type { RunContext } from "../types/context.js"
 import { createContext } from "./context.js"
+import type { ContextUsage } from "./context.js"
 import { foreachJoinBody, splitJoinBody } from "./join.js"
 import { outputNames, storeOutput } from "./output.js"
 import { ReadLog, tracked } from "./reads.js"
@@ -131,13 +132,15 @@ export const performAttempt = async (
   const info = { step: attempt.step, taskId: attempt.taskId, attempt: attempt.number, signal }
   const common = () => ({ attempt: attempt.number, startedAt, finishedAt: Date.now(), logs, worker })
   try {
-    const ctx = createContext(env, attempt.position, info, logs)
+    const usage: ContextUsage = { positional: false }
+    const ctx = createContext(env, attempt.position, info, logs, usage)
     const userCode: UserCode = (call) => untilAborted(Promise.resolve().then(call), signal)
     const result = await runBody(env, attempt, ctx, userCode)
     if (env.verify) verifyInherited(attempt.step, attempt.taskId, attempt.base, result.next)
     const { next, written, artifacts, removed, rewritten, reads, inputReads } = result
     const lineage = inputReads === undefined ? { reads } : { reads, inputReads }
-    return { status: "succeeded", ...common(), artifacts, removed, rewritten, written, ...lineage, next }
+    const positional = usage.positional ? { positional: true } : {}
+    return { status: "succeeded", ...common(), artifacts, removed, rewritten, written, ...lineage, ...positional, next }
   } catch (error) {
     return { status: "failed", ...common(), error }
   } finally {

@@ -19,11 +19,21 @@ export interface AttemptInfo {
   readonly signal: AbortSignal
 }
 
+/**
+ * What a function used of its context that the step cache must know: whether it looked at where the task is
+ * (`ctx.index`, `ctx.taskId`, `ctx.foreachStack`), which makes its outputs depend on the position and not only
+ * on its element.
+ */
+export interface ContextUsage {
+  positional: boolean
+}
+
 export const createContext = (
   env: Pick<AttemptEnv, "flow" | "runId" | "originRunId" | "log">,
   position: Position,
   info: AttemptInfo,
-  logs: Array<string>
+  logs: Array<string>,
+  usage: ContextUsage = { positional: false }
 ): RunContext & { readonly foreachStack: ReadonlyArray<unknown> } => {
   const log = (...values: ReadonlyArray<unknown>): void => {
     const text = format(...values)
@@ -35,18 +45,25 @@ export const createContext = (
     flow: env.flow.name,
     runId: env.runId,
     step: info.step,
-    taskId: info.taskId,
+    get taskId(): string {
+      usage.positional = true
+      return info.taskId
+    },
     attempt: info.attempt,
     originRunId: env.originRunId,
     signal: info.signal,
     log,
-    foreachStack: position.frames,
+    get foreachStack(): ReadonlyArray<unknown> {
+      usage.positional = true
+      return position.frames
+    },
     get input(): unknown {
       if (innermost === undefined) throw new FlowDefinitionError(inputOutsideForeach(info.step, "input"))
       return innermost.input
     },
     get index(): number {
       if (innermost === undefined) throw new FlowDefinitionError(inputOutsideForeach(info.step, "index"))
+      usage.positional = true
       return innermost.index
     }
   }

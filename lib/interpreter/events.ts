@@ -3,13 +3,16 @@
  * live dashboard. Events describe what was committed; they are not a second source of truth.
  */
 
-/** A task's end: committed as succeeded or failed, or cloned from the origin run by `resume`. */
+/**
+ * A task's end: committed as succeeded or failed, cloned from the origin run by `resume`, or answered by the
+ * step cache ("cached": its function did not run).
+ */
 export interface TaskFinished {
   readonly type: "task-finished"
   readonly step: string
   readonly taskId: string
   readonly attempt: number
-  readonly status: "succeeded" | "failed" | "cloned"
+  readonly status: "succeeded" | "failed" | "cloned" | "cached"
   readonly durationMs: number
 }
 

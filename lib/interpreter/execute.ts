@@ -20,6 +20,7 @@ import { verifyByDefault } from "./verify.js"
 import { freezeValue } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import { recordOf } from "./values.js"
+import type { CacheMode } from "../dsl/cacheMode.js"
 import { runNodes } from "./walk.js"
 
 /** How a run is carried out: the options `run` and `resume` share. */
@@ -60,6 +61,12 @@ export interface ExecutionOptions {
    * (default 100,000). Each foreach task keeps about 1 KB in memory until its join.
    */
   readonly maxForeachItems?: number
+  /**
+   * How the run uses the step cache of steps declared with `cache` (DESIGN.md §9, docs/caching.md): `"use"`
+   * (default) answers them from past runs and records what it computes, `"refresh"` runs them anyway and
+   * records fresh entries, `"off"` neither reads nor writes the cache.
+   */
+  readonly cache?: CacheMode
 }
 
 /** The default of {@link ExecutionOptions.maxForeachItems}. */
@@ -72,6 +79,8 @@ export interface RunResult<Artifacts> {
   readonly status: "succeeded"
   /** The final record, frozen. */
   readonly artifacts: Artifacts
+  /** How many tasks the step cache answered (their functions did not run); absent when none. */
+  readonly cachedTasks?: number
 }
 
 /**
@@ -91,6 +100,20 @@ export const printLine = (line: LogLine): void => {
 }
 
 /**
+ * Writes what the step cache recorded and has not written yet. The index failing to take it costs later runs
+ * their hits, never this run: the failure goes to the run's log.
+ */
+const flushCache = async (env: RunEnv): Promise<void> => {
+  await env.cache.flush().catch((error: unknown) => {
+    const text = `artiflow: the step cache could not record this run's tasks (${messageOf(error)}); later runs will compute them again`
+    env.log({ flow: env.flow.name, runId: env.runId, step: "(run)", taskId: "-", attempt: 0, text })
+  })
+}
+
+/** The run metadata's count of cached tasks (absent when none: runs without cached steps store nothing new). */
+const cachedCount = (env: RunEnv): { readonly cachedTasks?: number } => (env.cachedTasks > 0 ? { cachedTasks: env.cachedTasks } : {})
+
+/**
  * Records a failed run and rejects with the RunFailedError naming where it failed. The caller learns which step
  * failed even when the store can neither give nor take the run's status (a full disk, an S3 server that went
  * down mid-run): the run then still reads as "running", and resume picks it up all the same.
@@ -98,10 +121,12 @@ export const printLine = (line: LogLine): void => {
 const fail = async (env: RunEnv, failure: RunEnv["failure"]): Promise<never> => {
   const { step, taskId, cause } = failure ?? { step: "(run)", taskId: "-", cause: new Error("artiflow: the run stopped") }
   const error = new RunFailedError(env.flow.name, env.runId, step, taskId, cause)
+  // What succeeded before the failure is worth as much to the cache as in a run that succeeds.
+  await flushCache(env)
   const record = async (): Promise<void> => {
     const meta = await env.store.readRun(env.flow.name, env.runId)
     if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
-    await env.store.updateRun({ ...meta, status: "failed", finishedAt: Date.now(), failure: { step, taskId, message: error.message } })
+    await env.store.updateRun({ ...meta, status: "failed", finishedAt: Date.now(), failure: { step, taskId, message: error.message }, ...cachedCount(env) })
   }
   await record().catch((recordError: unknown) => {
     error.message += ` (the run's failed status could not be recorded: ${messageOf(recordError)})`
@@ -127,9 +152,10 @@ const finish = async <Artifacts>(env: RunEnv, end: Snapshot | undefined): Promis
   if (meta === undefined) throw new FlowDefinitionError(`artiflow: run '${env.runId}' vanished from the ${env.store.description}`)
   const artifacts = await finalArtifacts(env, end)
   if (env.failure !== undefined || artifacts === undefined) return fail(env, env.failure)
-  await env.store.updateRun({ ...meta, status: "succeeded", finishedAt: Date.now() })
+  await flushCache(env)
+  await env.store.updateRun({ ...meta, status: "succeeded", finishedAt: Date.now(), ...cachedCount(env) })
   env.emit({ type: "run-finished", flow: env.flow.name, runId: env.runId, status: "succeeded" })
-  return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: artifacts as Artifacts }
+  return { flow: env.flow.name, runId: env.runId, status: "succeeded", artifacts: artifacts as Artifacts, ...cachedCount(env) }
 }
 
 export const execute = async (
@@ -177,7 +203,8 @@ const walkRun = async (
     signal: options.signal,
     reuse,
     verify,
-    maxForeachItems: options.maxForeachItems ?? DEFAULT_MAX_FOREACH_ITEMS
+    maxForeachItems: options.maxForeachItems ?? DEFAULT_MAX_FOREACH_ITEMS,
+    cacheMode: options.cache ?? "use"
   })
   env.emit({ type: "run-started", flow: flow.name, runId, originRunId: reuse?.originRunId })
   const values = Object.freeze(Object.fromEntries(Object.entries(params.values).map(([k, v]) => [k, freezeValue(v)])))

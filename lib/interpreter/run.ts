@@ -12,7 +12,8 @@ import { FlowValue, openKind } from "../dsl/FlowValue.js"
 import { ArtiflowError, FlowDefinitionError, ParamError, RunFailedError } from "../errors.js"
 import { tagsProblem } from "../tags.js"
 import type { ArtifactsOf, Flow, StateOf } from "../types/flow.js"
-import { invalidOption, runOpen } from "../types/messages.js"
+import { invalidCacheMode, invalidOption, runOpen } from "../types/messages.js"
+import { isCacheMode } from "../dsl/cacheMode.js"
 import type { RunOpen } from "../types/messages.js"
 import type { ConfigSource } from "../types/params.js"
 import type { OpenForeach, OpenSplit } from "../types/state.js"
@@ -80,7 +81,8 @@ export const checkFlow = (flow: unknown): FlowValue => {
 
 /** Checks the options `run` and `resume` share. */
 export const checkOptions = (flow: string, options: RunOptions): void => {
-  const { maxWorkers, maxForeachItems, verify, runId, store, tags } = options
+  const { maxWorkers, maxForeachItems, verify, runId, store, tags, cache } = options
+  if (cache !== undefined && !isCacheMode(cache)) throw new FlowDefinitionError(invalidCacheMode(`run of flow '${flow}'`, cache))
   for (const [name, value] of [["maxWorkers", maxWorkers], ["maxForeachItems", maxForeachItems]] as const) {
     if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
       throw new FlowDefinitionError(invalidOption(`run of flow '${flow}'`, name, "an integer > 0", value))

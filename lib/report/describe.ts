@@ -21,7 +21,7 @@ export const joinRules = (join: GraphJoin): ReadonlyArray<string> => {
 }
 
 /**
- * A step's (or join's) options as phrases: "retry 2", "catch err", "timeout 5000ms".
+ * A step's (or join's) options as phrases: "retry 2", "catch err", "timeout 5000ms", "cache", "cache v2".
  *
  * @example
  * stepOptions({ retry: 1, catch: "err" }) // ["retry 1", "catch err"]
@@ -30,7 +30,12 @@ export const stepOptions = (options: StepOptions): ReadonlyArray<string> =>
   [
     options.retry === undefined ? undefined : `retry ${options.retry}`,
     options.catch === undefined ? undefined : `catch ${options.catch}`,
-    options.timeout === undefined ? undefined : `timeout ${options.timeout}ms`
+    options.timeout === undefined ? undefined : `timeout ${options.timeout}ms`,
+    options.cache === undefined || options.cache === false
+      ? undefined
+      : typeof options.cache === "object" && options.cache.version !== undefined
+        ? `cache v${options.cache.version}`
+        : "cache"
   ].filter((option) => option !== undefined)
 
 /**

@@ -34,6 +34,7 @@ const header = (run: RunHandle): string => {
       "Resumed from",
       run.originRunId === undefined ? undefined : `<code class="origin-run">${h(run.originRunId)}</code>`
     ),
+    metaRow("From the step cache", run.cachedTasks === 0 ? undefined : `<span class="cached-tasks">${h(String(run.cachedTasks))}</span> tasks`),
     metaRow(
       "Failure",
       failure === undefined
@@ -96,7 +97,7 @@ export const renderRunReport = async (run: RunHandle, options: ReportOptions = {
   const status = await runStepStatus(run)
   const svg = renderGraphSvg(run.graph, status, { stepHref: (step) => `#${stepAnchor(step)}` })
   const steps: Array<string> = []
-  for (const step of run.steps()) steps.push(await stepSection(step, context))
+  for (const step of run.steps()) steps.push(await stepSection(step, context, run.id))
   const title = `${run.flow}/${run.id} · artiflow run report`
   return [
     "<!doctype html>",

@@ -36,6 +36,8 @@ td.name{word-break:break-all;min-width:6em}
 .state{display:inline-block;border:1px solid;border-radius:999px;padding:0 8px;font-size:12px;font-weight:600;background:#fff}
 ${stateRules}
 .state-caught{background:#fef3c7;color:#b45309;border-color:#b45309}
+.state-cached{background:#ecfeff;color:#0e7490;border-color:#0e7490}
+table.reads{margin:6px 0}
 .kind,.muted{color:#6b7280;font-size:12px;font-weight:400}
 details.task{border:1px solid #e5e7eb;border-radius:6px;margin:8px 0;padding:0 10px}
 details.task>summary{cursor:pointer;padding:6px 0;display:flex;flex-wrap:wrap;gap:10px;align-items:center}

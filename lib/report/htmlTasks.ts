@@ -1,6 +1,6 @@
 /**
  * The per-step part of the run report: each step's tasks (the first {@link MAX_TASKS}, then a summary line),
- * each task's attempts and error, and a table of its artifacts with previews of the small ones. Values are
+ * each task's attempts and error, what its function read (lineage) and a table of its artifacts with previews of the small ones. Values are
  * loaded only when their stored size is at most `previewBytes`, and each distinct hash is previewed once.
  */
 import type { StepHandle } from "../client/StepHandle.js"
@@ -33,6 +33,7 @@ export const badge = (state: string): string =>
 const taskState = (task: TaskHandle): string => {
   if (task.status === "failed") return "failed"
   if (task.error !== undefined) return "caught"
+  if (task.cachedFrom !== undefined) return "cached"
   return task.originTaskId === undefined ? "succeeded" : "cloned"
 }
 
@@ -81,6 +82,30 @@ const artifactTable = async (task: TaskHandle, context: TaskContext): Promise<st
   return `<div class="table-wrap"><table class="artifacts">${head}<tbody>${rows.join("")}</tbody></table></div>`
 }
 
+/** "fit/2", with its run when it is another run's (a resumed or cached task's inputs). */
+const producerLabel = (
+  producer: { readonly runId: string; readonly step: string; readonly taskId: string },
+  runId: string | undefined
+): string => {
+  const where = producer.step === "_parameters" ? "parameters" : `${producer.step}/${producer.taskId}`
+  return runId === undefined || producer.runId === runId ? where : `${where} of run ${producer.runId}`
+}
+
+/** What the task's function read (lineage): each artifact, its hash and the task that produced it. */
+const readsTable = async (task: TaskHandle, runId: string | undefined): Promise<string> => {
+  // Stand-ins for task handles (tests, other tools) may give only what the report read before lineage.
+  if (task.status !== "succeeded" || task.error !== undefined || typeof task.reads !== "function") return ""
+  const reads = await task.reads()
+  if (reads.length === 0) return `<p class="muted reads">Read no artifact.</p>`
+  const rows = reads.map(
+    (read) =>
+      `<tr data-read="${h(read.name)}"><td class="name"><code>${h(read.name)}</code>${read.input === undefined ? "" : ` <span class="muted">input ${h(read.input)}</span>`}</td>` +
+      `<td class="hash">${shortHash(read.hash)}</td><td>${h(producerLabel(read.producer, runId))}</td></tr>`
+  )
+  const head = "<thead><tr><th>Read</th><th>Hash</th><th>Produced by</th></tr></thead>"
+  return `<div class="table-wrap"><table class="reads">${head}<tbody>${rows.join("")}</tbody></table></div>`
+}
+
 const attemptsTable = (task: TaskHandle): string => {
   const attempts = task.attempts()
   if (attempts.length < 2) return ""
@@ -116,12 +141,16 @@ const taskTitle = (task: TaskHandle): string => {
     attempts > 1 ? `<span class="muted">${h(plural(attempts, "attempt"))}</span>` : "",
     `<span class="muted">${h(formatDuration(task.finishedAt - task.startedAt))}</span>`,
     task.originTaskId === undefined ? "" : `<span class="muted">cloned from task ${h(task.originTaskId)}</span>`,
+    task.cachedFrom === undefined
+      ? ""
+      : `<span class="muted">from the step cache: computed by task ${h(task.cachedFrom.taskId)} of run ${h(task.cachedFrom.runId)}</span>`,
     task.error === undefined ? "" : `<span class="error-line">${h(errorLine(task.error))}</span>`
   ].join("")
 }
 
-const taskSection = async (task: TaskHandle, open: boolean, context: TaskContext): Promise<string> => {
-  const body = attemptsTable(task) + errorBlock(task) + logsBlock(task) + (await artifactTable(task, context))
+const taskSection = async (task: TaskHandle, open: boolean, context: TaskContext, runId: string | undefined): Promise<string> => {
+  const body =
+    attemptsTable(task) + errorBlock(task) + logsBlock(task) + (await readsTable(task, runId)) + (await artifactTable(task, context))
   return `<details class="task" data-task="${h(task.id)}"${open ? " open" : ""}><summary>${taskTitle(task)}</summary>${body}</details>`
 }
 
@@ -139,12 +168,13 @@ const moreLine = (total: number, hidden: ReadonlyArray<TaskHandle>): string => {
 }
 
 /**
- * One step's section: a heading with its state, task count and duration, then its tasks.
+ * One step's section: a heading with its state, task count and duration, then its tasks. `runId`, the run's
+ * id, lets reads produced in other runs (resumed or cached tasks) say which run.
  *
  * @example
- * const html = await stepSection(run.step("fit"), { previewBytes: 1024, previews: new Map() })
+ * const html = await stepSection(run.step("fit"), { previewBytes: 1024, previews: new Map() }, run.id)
  */
-export const stepSection = async (step: StepHandle, context: TaskContext): Promise<string> => {
+export const stepSection = async (step: StepHandle, context: TaskContext, runId?: string): Promise<string> => {
   const tasks = await step.tasks()
   const status = stepStatus(tasks)
   const duration = status.durationMs === undefined ? "" : ` · ${formatDuration(status.durationMs)}`
@@ -157,7 +187,8 @@ export const stepSection = async (step: StepHandle, context: TaskContext): Promi
       await taskSection(
         task,
         tasks.length <= OPEN_TASKS || task.status === "failed" || task.error !== undefined,
-        context
+        context,
+        runId
       )
     )
   }

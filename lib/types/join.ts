@@ -2,7 +2,7 @@
  * Types of `join`: how a split's branches or a foreach's tasks merge back into one record (DESIGN.md §3.5
  * and §3.6), the options and function a join takes, and the checks reported on the join's name.
  */
-import type { StepOptions } from "../dsl/ast.js"
+import type { TaskOptions } from "../dsl/ast.js"
 import type { CaughtError, ContextOf } from "./context.js"
 import type {
   ConflictUnhandled,
@@ -74,7 +74,7 @@ type WrittenValue<Branches extends BranchMap, Key> = {
 }[BranchName<Branches>]
 
 /** The options of a join closing a split. Unknown keys are accepted here and reported on the join's name. */
-export interface SplitJoinOptions<Branches extends BranchMap> extends StepOptions {
+export interface SplitJoinOptions<Branches extends BranchMap> extends TaskOptions {
   /** Computes the merged value of a conflicting artifact from every branch's value. */
   readonly resolve?: { readonly [K in AllKeys<Branches>]?: (values: BranchValues<Branches, K>) => unknown }
   /** Keeps one branch's value of a conflicting artifact. */
@@ -168,7 +168,7 @@ type AfterSplitJoin<S extends AnyState, Branches extends BranchMap, Name extends
  * The options of a join closing a foreach. The split-only options are accepted here so that the join's name
  * can say why they do not apply (an unknown property would only get the compiler's generic message).
  */
-export interface ForeachJoinOptions<Body extends BranchResult> extends StepOptions {
+export interface ForeachJoinOptions<Body extends BranchResult> extends TaskOptions {
   /** Artifacts written in the body that every task must hold with the same content; they join the record. */
   readonly equal?: ReadonlyArray<Body["written"] | (string & {})>
   /** Split joins only: an error here (use `equal`, or return the artifact from the join function). */
@@ -212,7 +212,7 @@ export type JoinOptionsFor<S extends AnyState> =
     ? SplitJoinOptions<Branches>
     : S["pending"] extends OpenForeach<string, infer Body>
       ? ForeachJoinOptions<Body>
-      : StepOptions
+      : TaskOptions
 
 /** The artifacts a join function's `a` holds. */
 export type JoinEntries<S extends AnyState, Options> =

@@ -180,3 +180,20 @@ export const describeValue = (value: unknown): string => {
   const name = Object.getPrototypeOf(value)?.constructor?.name
   return typeof name === "string" && name !== "Object" ? `a ${name}` : "an object"
 }
+
+/** What a step's `cache` option accepts, as messages say it. */
+export const CACHE_OPTION_VALUES = "true, false or { version: string }"
+
+/** The step cache modes of `run`, `resume` and `--cache`. */
+export const CACHE_MODES = ["use", "refresh", "off"] as const
+
+/** A join given the `cache` option: only steps are cached. */
+export const cacheOnJoin = (join: string): string =>
+  `artiflow: join '${join}': option 'cache' is for steps only (a join is never cached); remove it`
+
+/** The cache modes as messages list them: `"use", "refresh" or "off"`. */
+export const CACHE_MODE_LIST = `"use", "refresh" or "off"`
+
+/** An unknown step cache mode given to `run`/`resume` (`where`: "run of flow 'Train'"). */
+export const invalidCacheMode = (where: string, received: unknown): string =>
+  `artiflow: ${where}: option 'cache' must be ${CACHE_MODE_LIST} (received ${describeValue(received)})`

@@ -12,6 +12,7 @@ import { writeFile } from "node:fs/promises"
 import { availableParallelism, totalmem } from "node:os"
 import { resolve } from "node:path"
 import { measureLargeArtifact } from "./artifact.js"
+import { measureCache } from "./cache.js"
 import { measureClient } from "./client.js"
 import { measureDedup } from "./dedup.js"
 import { measureExecutors } from "./executors.js"
@@ -47,6 +48,7 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   s3: () => measureS3(repetitions, quick ? 64 : 256),
   executors: () => measureExecutors(repetitions),
   spin: () => measureSpin(repetitions + 2),
+  cache: () => measureCache(repetitions),
   types: () => measureTypeChecking(300, 3),
   gc: () => measureGc(repetitions)
 }

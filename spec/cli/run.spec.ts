@@ -86,7 +86,7 @@ describe("run", () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
       [
-        `artiflow: flow 'Params' has no parameter --count (parameters: --n <number>, --name <string>, --tags <Array<string>>, --mode <("fast" | "slow")>, --verbose <boolean>, --notes <path>; options: --flow, --store, --config, --config-value, --max-workers, --max-foreach-items, --verify, --run-id, --tag, --threads, --redis, --queue)`,
+        `artiflow: flow 'Params' has no parameter --count (parameters: --n <number>, --name <string>, --tags <Array<string>>, --mode <("fast" | "slow")>, --verbose <boolean>, --notes <path>; options: --flow, --store, --config, --config-value, --max-workers, --max-foreach-items, --verify, --run-id, --tag, --threads, --redis, --queue, --cache)`,
         "see: artiflow run --help",
         ""
       ].join("\n")
@@ -148,7 +148,7 @@ describe("run", () => {
     expect(result.code).toBe(0)
     const lines = result.stdout.split("\n")
     expect(lines[0]).toBe(
-      `Usage: artiflow run ${fixture("params")} [--flow <name>] [--<param> <value>]... [--config <name> <path>]... [--config-value <name> <json>]... [--store <dir>] [--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]... [--threads <n> | --redis <url> [--queue <name>]]`
+      `Usage: artiflow run ${fixture("params")} [--flow <name>] [--<param> <value>]... [--config <name> <path>]... [--config-value <name> <json>]... [--store <dir>] [--max-workers <n>] [--max-foreach-items <n>] [--verify] [--run-id <id>] [--tag <t>]... [--threads <n> | --redis <url> [--queue <name>]] [--cache <mode>]`
     )
     expect(lines).toContain("Flow Params (export Params of spec/cli/fixtures/params.ts): echoes its parameters")
     const start = lines.indexOf("Parameters of flow Params:")
@@ -207,7 +207,7 @@ describe("a failing run and its resume", () => {
   test("resume takes no parameters, and an unknown origin is exit 2", async () => {
     const withParam = await artiflow(["resume", "examples/flaky.ts", "--threshold", "1"], env)
     expect(withParam.code).toBe(2)
-    expect(withParam.stderr).toContain("artiflow: resume has no option --threshold (options: --flow, --origin, --from, --store, --max-workers, --max-foreach-items, --verify, --run-id, --tag, --threads, --redis, --queue)\n")
+    expect(withParam.stderr).toContain("artiflow: resume has no option --threshold (options: --flow, --origin, --from, --store, --max-workers, --max-foreach-items, --verify, --run-id, --tag, --threads, --redis, --queue, --cache)\n")
     const noRun = await artiflow(["resume", "examples/flaky.ts"], env)
     expect(noRun.code).toBe(2)
     expect(noRun.stderr).toMatch(/^artiflow: flow 'Flaky' has no run to resume in the local store at /)

@@ -30,35 +30,43 @@ const entryOf = (i: number, writer: string): CacheEntry => {
 test("two store objects on one directory (two runs) filling one cache at once lose nothing", async () => {
   const dir = join(await tempDir(), "store")
   const [a, b] = [localStore(dir), localStore(dir)]
-  // Ids 0-49 from a, 25-74 from b: 25 written by both at once.
   await Promise.all([
-    ...Array.from({ length: 50 }, (_, i) => a.putCacheEntry?.(entryOf(i, "a"))),
-    ...Array.from({ length: 50 }, (_, i) => b.putCacheEntry?.(entryOf(i + 25, "b")))
+    ...Array.from({ length: 10 }, (_, k) => a.putCacheEntries?.(Array.from({ length: 5 }, (_, i) => entryOf(k * 5 + i, "a")))),
+    ...Array.from({ length: 10 }, (_, k) => b.putCacheEntries?.(Array.from({ length: 5 }, (_, i) => entryOf(50 + k * 5 + i, "b"))))
   ])
-  const listed: Array<CacheEntry> = []
-  for await (const entry of localStore(dir).listCacheEntries?.() ?? []) listed.push(entry)
-  expect(listed.map((e) => e.createdAt).sort((x, y) => x - y)).toEqual(Array.from({ length: 75 }, (_, i) => i))
-  for (const entry of listed) expect(["a", "b"]).toContain(entry.cachedFrom.runId)
+  const entries = (await localStore(dir).readCacheEntries?.(KEY)) ?? []
+  expect(entries.map((e) => e.createdAt).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i))
+  for (const entry of entries) expect(entry.cachedFrom.runId).toBe(entry.createdAt < 50 ? "a" : "b")
+  expect(await fs.readdir(join(dir, "cache", KEY))).toHaveLength(20)
   expect(await fs.readdir(join(dir, "tmp"))).toEqual([])
 })
 
-test("a damaged entry or shape on disk is an IntegrityError naming the file; a newer format asks for an upgrade", async () => {
+test("a damaged pack on disk is an IntegrityError naming the file; a newer format asks for an upgrade", async () => {
   const dir = join(await tempDir(), "store")
   const store = localStore(dir)
-  const entry = entryOf(1, "r")
-  await store.putCacheEntry?.(entry)
-  const path = join(dir, "cache", KEY, "entries", `${entry.id}.json`)
-  await fs.writeFile(path, '{"format":1,"key":"nope"}')
-  await expect(store.readCacheEntry?.(KEY, entry.id)).rejects.toThrow(IntegrityError)
-  await expect(store.readCacheEntry?.(KEY, entry.id)).rejects.toThrow(path)
-  await fs.writeFile(path, JSON.stringify({ ...entry, format: CACHE_FORMAT + 1 }))
-  await expect(store.readCacheEntry?.(KEY, entry.id)).rejects.toThrow(StorageError)
-  await expect(store.readCacheEntry?.(KEY, entry.id)).rejects.toThrow(/upgrade artiflow/)
-  // An entry copied under another id is not that id's entry.
-  const other = entryOf(2, "r")
-  await fs.writeFile(join(dir, "cache", KEY, "entries", `${other.id}.json`), JSON.stringify(entry))
-  await expect(store.readCacheEntry?.(KEY, other.id)).rejects.toThrow(/another key or id/)
-  const shapes = await fs.readdir(join(dir, "cache", KEY, "shapes"))
-  await fs.writeFile(join(dir, "cache", KEY, "shapes", shapes[0] as string), "{")
-  await expect(store.readCacheShapes?.(KEY)).rejects.toThrow(IntegrityError)
+  await store.putCacheEntries?.([entryOf(1, "r")])
+  const [pack] = await fs.readdir(join(dir, "cache", KEY))
+  const path = join(dir, "cache", KEY, pack as string)
+  const text = await fs.readFile(path, "utf8")
+  await fs.writeFile(path, text.replace('"flow":"F"', '"flow":1'))
+  await expect(store.readCacheEntries?.(KEY)).rejects.toThrow(IntegrityError)
+  await expect(store.readCacheEntries?.(KEY)).rejects.toThrow(path)
+  const listing = async () => {
+    for await (const _ of store.listCacheEntries?.() ?? []) void _
+  }
+  await expect(listing()).rejects.toThrow(IntegrityError)
+  await fs.writeFile(path, text.slice(0, 20))
+  await expect(store.readCacheEntries?.(KEY)).rejects.toThrow(/is not valid JSON/)
+  await fs.writeFile(path, text.replace(`"format":${CACHE_FORMAT},"key"`, `"format":${CACHE_FORMAT + 1},"key"`))
+  await expect(store.readCacheEntries?.(KEY)).rejects.toThrow(StorageError)
+  await expect(store.readCacheEntries?.(KEY)).rejects.toThrow(/upgrade artiflow/)
+  // A pack moved under another key is not that key's pack.
+  const other = sha256Hex("other")
+  await fs.mkdir(join(dir, "cache", other))
+  await fs.writeFile(join(dir, "cache", other, pack as string), text)
+  await expect(store.readCacheEntries?.(other)).rejects.toThrow(/is not a step cache pack of key/)
+  // Files that are not packs (a stray temp name, a note) are not read.
+  await fs.writeFile(path, text)
+  await fs.writeFile(join(dir, "cache", KEY, "notes.txt"), "hello")
+  expect(await store.readCacheEntries?.(KEY)).toHaveLength(1)
 })

@@ -14,9 +14,9 @@ import { LargeArray } from "../../examples/large-array.js"
 import { Sweep } from "../../examples/sweep.js"
 import { redisServer, uniqueName } from "../support/redis.js"
 import { executorContract } from "./contract.js"
-import { Fragments, Grid, Resumable, Retries, Shapes, Unstorable } from "./flows.js"
+import { Cached, Fragments, Grid, Resumable, Retries, Shapes, Unstorable } from "./flows.js"
 
-export const contractFlows = [Shapes, Grid, Retries, Resumable, Fragments, Unstorable, Sweep, Etl, Forecast, Flaky, LargeArray]
+export const contractFlows = [Shapes, Grid, Retries, Resumable, Fragments, Unstorable, Cached, Sweep, Etl, Forecast, Flaky, LargeArray]
 
 executorContract("bullmqExecutor", async () => {
   const { url } = redisServer()

@@ -19,7 +19,7 @@ import { Flaky } from "../../examples/flaky.js"
 import { LargeArray } from "../../examples/large-array.js"
 import { Sweep } from "../../examples/sweep.js"
 import { tempDir } from "../stores.js"
-import { Fragments, Grid, Resumable, Retries, Shapes, Unstorable } from "./flows.js"
+import { Cached, Fragments, Grid, Resumable, Retries, Shapes, Unstorable } from "./flows.js"
 
 /** An executor under test, and what its attempts record as their worker. */
 export interface ExecutorHarness {
@@ -46,6 +46,23 @@ const fingerprint = async (store: Datastore, flow: string, runId: string): Promi
         const hashes = await Promise.all(names.map(async (name) => `${name}=${(await attempt.info(name)).hash.slice(0, 16)}`))
         lines.push(`${attempt.step}/${attempt.id}#${attempt.attempt} ${attempt.status} ${attempt.error?.name ?? "-"} ${hashes.join(" ")}`)
       }
+    }
+  }
+  return lines.sort()
+}
+
+/** What every task read (lineage), with the producing task, and where the cache answered it, in a stable order. */
+const lineagePrint = async (store: Datastore, flow: string, runId: string): Promise<ReadonlyArray<string>> => {
+  const handle = await Client.open(store).run(flow, runId)
+  const lines: Array<string> = []
+  for (const stepHandle of await handle.steps()) {
+    for (const task of await stepHandle.tasks()) {
+      const reads = await task.reads()
+      const producers = reads.map((read) => {
+        const run = read.producer.runId === runId ? "" : "(other run)"
+        return `${read.input ?? ""}:${read.name}=${read.hash.slice(0, 12)}<-${read.producer.step}/${read.producer.taskId}${run}`
+      })
+      lines.push(`${task.step}/${task.id} ${producers.join(" ")}`)
     }
   }
   return lines.sort()
@@ -119,6 +136,27 @@ export const executorContract = (name: string, makeHarness: () => Promise<Execut
       ["large-array (100 MB Float64Array)", LargeArray]
     ] as const)("the %s example leaves the same artifacts as in process", async (_name, flow) => {
       await sameAsInProcess(flow as Flow)
+    })
+
+    test("every task records what it read, as in process; a rerun on the executor is answered by the cache", async () => {
+      const expectedStore = await localTempStore()
+      const inProcess = await runAny(Cached, { store: expectedStore, ...quiet })
+      const { store, result } = await sameAsInProcess(Cached as Flow)
+      expect(await lineagePrint(store, "Cached", result.runId)).toEqual(await lineagePrint(expectedStore, "Cached", inProcess.runId))
+      const again = await runAny(Cached, { store, executor: harness.executor, ...quiet })
+      expect((again as { cachedTasks?: number }).cachedTasks).toBe(7)
+      expect(await fingerprint(store, "Cached", again.runId)).toEqual(await fingerprint(store, "Cached", result.runId))
+      const handle = await Client.open(store).run("Cached", again.runId)
+      const cachedFrom = []
+      for (const name of ["big", "times", "label"]) for (const task of await handle.step(name).tasks()) cachedFrom.push(task.cachedFrom)
+      expect(cachedFrom).toEqual([
+        { runId: result.runId, taskId: "0" },
+        ...["0", "1", "2"].map((taskId) => ({ runId: result.runId, taskId })),
+        ...["0", "1", "2"].map((taskId) => ({ runId: result.runId, taskId }))
+      ])
+      for (const task of await handle.step("gather").tasks()) expect(task.cachedFrom).toBeUndefined()
+      // Reads of the hits are the computing tasks' reads, produced in this run.
+      expect(await lineagePrint(store, "Cached", again.runId)).toEqual(await lineagePrint(store, "Cached", result.runId))
     })
 
     test("every attempt records the worker that ran it", async () => {

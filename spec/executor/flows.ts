@@ -171,3 +171,20 @@ export const Killer = pipe(
   ),
   join("collect", (inputs) => ({ tripled: inputs.map((input) => input.tripled) }))
 )
+
+/**
+ * Lineage and the step cache: cached steps (a foreach body among them, one that reads its position), a join
+ * that reads its inputs and its record, and a value above the inline limit that a hit must not copy.
+ */
+export const Cached = pipe(
+  flow("Cached", { params: { k: param(t.number, { default: 2 }) } }),
+  step("start", (a) => ({ xs: [3, 1, 4], k2: a.k * 2, unused: "u" })),
+  step("big", (a) => ({ table: rows(2_000 + a.k2) }), { cache: true }),
+  foreach(
+    "xs",
+    step("times", (a, ctx) => ({ y: ctx.input * a.k2, size: a.table.length }), { cache: { version: "1" } })
+  ),
+  join("gather", (inputs, a) => ({ ys: inputs.map((input) => input.y), k2: a.k2 })),
+  foreach("ys", step("label", (_a, ctx) => ({ label: `${ctx.index}:${ctx.input}` }), { cache: true })),
+  join("labels", (inputs) => ({ labels: inputs.map((input) => input.label).join(",") }))
+)

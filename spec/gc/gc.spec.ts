@@ -188,7 +188,7 @@ forEachStore((_name, makeStore) => {
     const attachment = await store.writeBlob(new Uint8Array(4096).fill(43))
     const orphan = await store.writeBlob(new Uint8Array(4096).fill(44))
     const reads = { x: sha256Hex("x") }
-    await store.putCacheEntry?.({
+    await store.putCacheEntries?.([{
       format: CACHE_FORMAT,
       key: sha256Hex("Train\u0000start\u0000code"),
       id: cacheEntryId(reads, undefined, undefined),
@@ -209,7 +209,7 @@ forEachStore((_name, makeStore) => {
       written: ["table", "model"],
       cachedFrom: { runId: computing, taskId: "0" },
       createdAt: Date.now()
-    })
+    }])
     const result = await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })
     expect(result.runsDeleted).toBe(1)
     expect(await store.readRun("Train", computing)).toBeUndefined()

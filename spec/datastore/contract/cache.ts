@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest"
-import { CACHE_FORMAT, cacheEntryBlobs, cacheEntryId, shapeOf } from "../../../lib/datastore/CacheEntry.js"
+import { CACHE_FORMAT, cacheEntryBlobs, cacheEntryId } from "../../../lib/datastore/CacheEntry.js"
 import type { CacheEntry } from "../../../lib/datastore/CacheEntry.js"
 import type { Datastore } from "../../../lib/datastore/Datastore.js"
 import { sha256Hex } from "../../../lib/codec/hash.js"
@@ -9,28 +9,20 @@ import type { MakeHarness } from "./fixtures.js"
 
 const KEY = sha256Hex("Flow\u0000step\u0000code")
 
-/** An entry of `key` that read `reads`, with outputs `artifacts`. */
-const entryOf = (
-  reads: Readonly<Record<string, string>>,
-  extra: Partial<CacheEntry> = {},
-  key = KEY
-): CacheEntry => {
-  const inputs = extra.inputs
-  const position = extra.position
-  return {
-    format: CACHE_FORMAT,
-    key,
-    id: cacheEntryId(reads, inputs, position),
-    flow: "Flow",
-    step: "step",
-    reads,
-    artifacts: {},
-    written: [],
-    cachedFrom: { runId: "r1", taskId: "0" },
-    createdAt: 1_000,
-    ...extra
-  }
-}
+/** An entry of `key` that read `reads`. */
+const entryOf = (reads: Readonly<Record<string, string>>, extra: Partial<CacheEntry> = {}, key = KEY): CacheEntry => ({
+  format: CACHE_FORMAT,
+  key,
+  id: cacheEntryId(reads, extra.inputs, extra.position),
+  flow: "Flow",
+  step: "step",
+  reads,
+  artifacts: {},
+  written: [],
+  cachedFrom: { runId: "r1", taskId: "0" },
+  createdAt: 1_000,
+  ...extra
+})
 
 const all = async (store: Datastore): Promise<Array<CacheEntry>> => {
   const found: Array<CacheEntry> = []
@@ -38,108 +30,95 @@ const all = async (store: Datastore): Promise<Array<CacheEntry>> => {
   return found
 }
 
-/** The step cache index (DESIGN.md §9): entries by key and id, their shapes, and a listing for gc. */
+const ids = (entries: ReadonlyArray<CacheEntry>): Array<string> => entries.map((entry) => `${entry.key}/${entry.id}`).sort()
+
+/** The step cache index (DESIGN.md §9): batches of entries stored as packs, read by key, listed for gc. */
 export const cacheSection = (make: MakeHarness): void => {
   describe("step cache index", () => {
-    test("the store implements the four cache methods", () =>
+    test("the store implements the three cache methods", () =>
       withStore(make, async ({ store }) => {
-        expect(typeof store.putCacheEntry).toBe("function")
-        expect(typeof store.readCacheShapes).toBe("function")
-        expect(typeof store.readCacheEntry).toBe("function")
+        expect(typeof store.putCacheEntries).toBe("function")
+        expect(typeof store.readCacheEntries).toBe("function")
         expect(typeof store.listCacheEntries).toBe("function")
       }))
 
-    test("an entry put reads back whole by key and id, with its shape; unknown keys and ids have none", () =>
+    test("entries put read back whole by key; an unknown key has none", () =>
       withStore(make, async ({ store }) => {
         const big = await stored(store, "x".repeat(20_000))
         const small = await stored(store, 42)
         const entry = entryOf(
           { lr: "a".repeat(64), data: "b".repeat(64) },
-          { artifacts: { model: big, score: small }, written: ["model", "score"], rewritten: ["kept"], inputs: ["c".repeat(64)] }
+          { artifacts: { model: big, score: small }, written: ["model", "score"], rewritten: ["kept"], inputs: ["c".repeat(64)], position: "2" }
         )
-        await store.putCacheEntry?.(entry)
-        const back = await store.readCacheEntry?.(KEY, entry.id)
-        expect(back).toEqual(entry)
-        expect(Object.getPrototypeOf(back?.artifacts)).toBeNull()
-        expect(await store.readCacheShapes?.(KEY)).toEqual([{ names: ["data", "lr"], positional: false }])
-        expect(await store.readCacheEntry?.(KEY, "d".repeat(64))).toBeUndefined()
-        expect(await store.readCacheShapes?.("e".repeat(64))).toEqual([])
-        expect(cacheEntryBlobs(back as CacheEntry)).toEqual([big.stored?.hash ?? big.hash])
+        const other = entryOf({ lr: "e".repeat(64) })
+        await store.putCacheEntries?.([entry, other])
+        const back = (await store.readCacheEntries?.(KEY)) ?? []
+        expect([...back].sort((a, b) => a.id.localeCompare(b.id))).toEqual([entry, other].sort((a, b) => a.id.localeCompare(b.id)))
+        const model = back.find((e) => e.id === entry.id)
+        expect(Object.getPrototypeOf(model?.artifacts)).toBeNull()
+        expect(await store.readCacheEntries?.("e".repeat(64))).toEqual([])
+        expect(cacheEntryBlobs(model as CacheEntry)).toEqual([big.stored?.hash ?? big.hash])
       }))
 
-    test("putting an entry with the same key and id replaces it; other entries of the key stay", () =>
+    test("of entries with one key and id, a read returns the newest; other entries of the key stay", () =>
       withStore(make, async ({ store }) => {
         const first = entryOf({ x: "1".repeat(64) }, { createdAt: 1 })
         const other = entryOf({ x: "2".repeat(64) }, { createdAt: 2 })
-        await store.putCacheEntry?.(first)
-        await store.putCacheEntry?.(other)
+        await store.putCacheEntries?.([first, other])
         const newer = { ...first, createdAt: 3, cachedFrom: { runId: "r2", taskId: "0" } }
-        await store.putCacheEntry?.(newer)
-        expect(await store.readCacheEntry?.(KEY, first.id)).toEqual(newer)
-        expect(await store.readCacheEntry?.(KEY, other.id)).toEqual(other)
-        expect(await store.readCacheShapes?.(KEY)).toEqual([{ names: ["x"], positional: false }])
-        expect((await all(store)).map((e) => e.createdAt).sort()).toEqual([2, 3])
+        await store.putCacheEntries?.([newer])
+        await store.putCacheEntries?.([{ ...first, createdAt: 0, cachedFrom: { runId: "old", taskId: "0" } }])
+        const back = (await store.readCacheEntries?.(KEY)) ?? []
+        expect(back).toHaveLength(2)
+        expect(back.find((e) => e.id === first.id)).toEqual(newer)
+        expect(back.find((e) => e.id === other.id)).toEqual(other)
       }))
 
-    test("entries of one key with different shapes list each shape once", () =>
-      withStore(make, async ({ store }) => {
-        await store.putCacheEntry?.(entryOf({ a: "1".repeat(64) }))
-        await store.putCacheEntry?.(entryOf({ a: "2".repeat(64) }))
-        await store.putCacheEntry?.(entryOf({ a: "1".repeat(64), b: "3".repeat(64) }))
-        await store.putCacheEntry?.(entryOf({}, { position: "3" }))
-        const shapes = (await store.readCacheShapes?.(KEY)) ?? []
-        expect(shapes.map((shape) => `${shape.positional}:${shape.names.join(",")}`).sort()).toEqual([
-          "false:a",
-          "false:a,b",
-          "true:"
-        ])
-        expect(shapeOf(entryOf({ b: "1".repeat(64), a: "2".repeat(64) }))).toEqual({ names: ["a", "b"], positional: false })
-      }))
-
-    test("listCacheEntries yields every entry of every key once", () =>
+    test("a batch of entries of several keys is stored per key; listCacheEntries yields every entry", () =>
       withStore(make, async ({ store }) => {
         const keys = [sha256Hex("k1"), sha256Hex("k2"), sha256Hex("k3")]
-        const put: Array<CacheEntry> = []
-        for (const [k, key] of keys.entries()) {
-          for (let i = 0; i < 5; i++) put.push(entryOf({ i: sha256Hex(`${k}.${i}`) }, {}, key))
-        }
-        for (const entry of put) await store.putCacheEntry?.(entry)
-        const listed = await all(store)
-        expect(listed.map((e) => `${e.key}/${e.id}`).sort()).toEqual(put.map((e) => `${e.key}/${e.id}`).sort())
+        const put = keys.flatMap((key, k) => Array.from({ length: 5 }, (_, i) => entryOf({ i: sha256Hex(`${k}.${i}`) }, {}, key)))
+        await store.putCacheEntries?.(put.slice(0, 7))
+        await store.putCacheEntries?.(put.slice(7))
+        expect(ids(await all(store))).toEqual(ids(put))
+        for (const key of keys) expect(ids((await store.readCacheEntries?.(key)) ?? [])).toEqual(ids(put.filter((e) => e.key === key)))
       }))
 
-    test("concurrent puts of many entries (as concurrent runs make) lose nothing and corrupt nothing", () =>
+    test("concurrent batches (as concurrent runs write) lose nothing and corrupt nothing", () =>
       withStore(make, async ({ store }) => {
-        const entries = Array.from({ length: 60 }, (_, i) => entryOf({ i: sha256Hex(String(i % 40)) }, { createdAt: i }))
-        // 20 ids are put twice at once (two runs computing the same task): one of the two wins, whole.
-        await Promise.all(entries.map((entry) => store.putCacheEntry?.(entry)))
-        const listed = await all(store)
-        expect(new Set(listed.map((e) => e.id)).size).toBe(40)
-        expect(listed).toHaveLength(40)
-        for (const entry of listed) {
-          const i = Number(entries.find((e) => e.id === entry.id)?.createdAt) % 40
-          expect(entry.reads.i).toBe(sha256Hex(String(i)))
-          expect([i, i + 40]).toContain(entry.createdAt)
+        const batches = Array.from({ length: 12 }, (_, b) =>
+          Array.from({ length: 25 }, (_, i) => entryOf({ i: sha256Hex(`${b % 8}.${i}`) }, { createdAt: b, cachedFrom: { runId: `r${b}`, taskId: String(i) } }))
+        )
+        // Batches 8 to 11 compute the same tasks as 0 to 3: a read returns the newer of each.
+        await Promise.all(batches.map((batch) => store.putCacheEntries?.(batch)))
+        const back = (await store.readCacheEntries?.(KEY)) ?? []
+        expect(back).toHaveLength(8 * 25)
+        for (const entry of back) {
+          const b = entry.createdAt
+          expect(entry.cachedFrom.runId).toBe(`r${b}`)
+          expect(entry.reads.i).toBe(sha256Hex(`${b % 8}.${entry.cachedFrom.taskId}`))
+          expect(b % 8 < 4 ? b >= 8 : b < 8).toBe(true)
         }
-        expect(await store.readCacheShapes?.(KEY)).toEqual([{ names: ["i"], positional: false }])
+        expect(await all(store)).toHaveLength(12 * 25)
       }))
 
-    test("a key or id that is not a sha256 hex string is a StorageError (they become paths)", () =>
+    test("a key or id that is not a sha256 hex string is a StorageError, and nothing of the batch is stored", () =>
       withStore(make, async ({ store }) => {
-        await expect(store.readCacheEntry?.("../../runs", "a".repeat(64))).rejects.toBeInstanceOf(StorageError)
-        await expect(store.readCacheEntry?.(KEY, "__proto__")).rejects.toBeInstanceOf(StorageError)
-        await expect(store.readCacheShapes?.("A".repeat(64))).rejects.toBeInstanceOf(StorageError)
-        await expect(store.putCacheEntry?.({ ...entryOf({}), key: "x/y" })).rejects.toBeInstanceOf(StorageError)
+        await expect(store.readCacheEntries?.("../../runs")).rejects.toBeInstanceOf(StorageError)
+        await expect(store.readCacheEntries?.("A".repeat(64))).rejects.toBeInstanceOf(StorageError)
+        const good = entryOf({ g: "1".repeat(64) })
+        await expect(store.putCacheEntries?.([good, { ...entryOf({}), key: "x/y" }])).rejects.toBeInstanceOf(StorageError)
+        await expect(store.putCacheEntries?.([good, { ...entryOf({}), id: "__proto__" }])).rejects.toBeInstanceOf(StorageError)
         expect(await all(store)).toEqual([])
       }))
 
     test("cache entries do not disturb blobs, runs or flows", () =>
       withStore(make, async ({ store }) => {
-        await store.putCacheEntry?.(entryOf({}))
+        await store.putCacheEntries?.([entryOf({})])
+        await store.putCacheEntries?.([])
         expect(await store.listFlows()).toEqual([])
         const { hash } = await store.writeBlob(bytes("still here"))
         expect(new TextDecoder().decode(await store.readBlob(hash))).toBe("still here")
       }))
   })
 }
-
