@@ -219,6 +219,22 @@ forEachStore((_name, makeStore) => {
     expect(Buffer.from(await store.readBlob(cached.hash)).equals(Buffer.from(cachedBytes))).toBe(true)
   })
 
+  test("a kept run whose tasks were answered by the step cache keeps the run that computed them", async () => {
+    const store = await makeStore()
+    const Cached = pipe(
+      flow("Cached", { params: { n: param(t.number, { default: 1 }) } }),
+      step("start", (a) => ({ table: new Float64Array(1 << 13).fill(a.n) }), { cache: true }),
+      step("end", (a) => ({ total: a.table.length }))
+    )
+    const computing = (await run(Cached, { store, log: quiet })).runId
+    const answered = await run(Cached, { store, log: quiet })
+    const manifests = await store.readManifests("Cached", answered.runId)
+    expect(manifests.find((manifest) => manifest.step === "start")?.cachedFrom).toEqual({ runId: computing, taskId: "0" })
+    expect(await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })).toMatchObject({ runsDeleted: 0, blobsDeleted: 0 })
+    expect(await runIds(store, "Cached")).toEqual([answered.runId, computing])
+    expect(await loadEveryArtifact(store, "Cached", answered.runId)).toBe(5) // n and table in start; n, table and total in end
+  })
+
   test("bad options are errors naming the option and what it accepts, before anything is deleted", async () => {
     const store = await makeStore()
     const runId = await trainRun(store, 1)
