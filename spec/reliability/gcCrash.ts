@@ -86,8 +86,11 @@ export const gcCrashTest = async (sites: CrashSites, seed: number, kills: number
     // how long a gc takes (the range timed kills are drawn from).
     const reference = await sites.create(`seed${seed}-reference`)
     await fill(reference.open())
+    const first = await children.start(CHILD, [JSON.stringify({ store: reference.location, keep: KEEP } satisfies GcJob)], sites.childEnv)
+    await first.waitForLine("ready")
     const started = performance.now()
-    const exit = await (await children.start(CHILD, [JSON.stringify({ store: reference.location, keep: KEEP } satisfies GcJob)], sites.childEnv)).exited
+    const exit = await first.exited
+    // From "ready" to the end: the span timed kills are spread over.
     const gcMs = performance.now() - started
     const { deletionCalls } = lastJson<{ readonly deletionCalls: number }>(exit)
     const expected = await contents(reference.open())
