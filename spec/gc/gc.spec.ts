@@ -5,7 +5,7 @@
  */
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
-import { expect, test } from "vitest"
+import { expect, test, vi } from "vitest"
 import { sha256Hex } from "../../lib/codec/hash.js"
 import { CACHE_FORMAT, cacheEntryId } from "../../lib/datastore/CacheEntry.js"
 import { STORE_FORMAT } from "../../lib/datastore/Manifest.js"
@@ -94,6 +94,23 @@ forEachStore((_name, makeStore) => {
     const later = await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })
     expect(later.blobsDeleted).toBeGreaterThan(1)
     expect(await store.hasBlob(orphan.hash)).toBe(false)
+  })
+
+  test("with the clock set past the grace period (fake timers), blobs nothing references go", async () => {
+    const store = await makeStore()
+    await trainRun(store, 1)
+    const kept = await trainRun(store, 2)
+    const orphan = await store.writeBlob(new TextEncoder().encode("nobody refers to me"))
+    vi.useFakeTimers({ now: Date.now() + 2 * 60 * 60 * 1000 })
+    try {
+      const result = await gc(store, { keep: { lastRuns: 1 } })
+      expect(result.runsDeleted).toBe(1)
+      expect(result.blobsDeleted).toBeGreaterThan(1)
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(await store.hasBlob(orphan.hash)).toBe(false)
+    expect(await loadEveryArtifact(store, "Train", kept)).toBeGreaterThan(5)
   })
 
   test("since keeps the runs started at or after it; tags keep tagged runs; any criterion keeps a run", async () => {
