@@ -114,29 +114,36 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
   if (!dryRun) await mapLimited(doomed, RUN_DELETE_CONCURRENCY, (run) => target.deleteRun(run.flow, run.id))
   let blobsDeleted = 0
   let bytesFreed = 0
-  let batch: Array<string> = []
-  let sizes = new Map<string, number>()
-  const flush = async (): Promise<void> => {
-    if (dryRun) {
-      blobsDeleted += batch.length
-      for (const size of sizes.values()) bytesFreed += size
-    } else if (batch.length > 0) {
-      for (const deleted of await target.deleteBlobs(batch, notTouchedAfter)) {
-        blobsDeleted++
-        bytesFreed += deleted.size
-      }
+  // One batch is being deleted while the next is listed: listing is CPU, deleting waits on the file system.
+  let deleting: Promise<void> = Promise.resolve()
+  const deleteBatch = async (hashes: ReadonlyArray<string>): Promise<void> => {
+    for (const deleted of await target.deleteBlobs(hashes, notTouchedAfter)) {
+      blobsDeleted++
+      bytesFreed += deleted.size
     }
+  }
+  let batch: Array<string> = []
+  const flush = async (): Promise<void> => {
+    const hashes = batch
     batch = []
-    sizes = new Map()
+    await deleting
+    if (hashes.length === 0) return
+    deleting = deleteBatch(hashes)
+    deleting.catch(() => {}) // awaited at the next flush or at the end; a failure meanwhile is not unhandled
   }
   for await (const page of target.listBlobs()) {
     for (const blob of page) {
       if (roots.has(blob.hash) || blob.touchedAt > notTouchedAfter) continue
+      if (dryRun) {
+        blobsDeleted++
+        bytesFreed += blob.size
+        continue
+      }
       batch.push(blob.hash)
-      sizes.set(blob.hash, blob.size)
       if (batch.length === DELETE_BATCH) await flush()
     }
   }
   await flush()
+  await deleting
   return { runsDeleted: doomed.length, blobsDeleted, bytesFreed }
 }
