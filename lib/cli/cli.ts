@@ -50,11 +50,6 @@ export const COMMANDS: ReadonlyArray<CommandEntry> = [
     load: async () => (await import("./commands/dump.js")).dumpCommand
   },
   {
-    name: "lineage",
-    summary: "show where an artifact came from: the tasks that produced it and what each read",
-    load: async () => (await import("./commands/lineage.js")).lineageCommand
-  },
-  {
     name: "graph",
     summary: "draw a flow's graph as text or Mermaid",
     load: async () => (await import("./commands/graph.js")).graphCommand
@@ -63,6 +58,11 @@ export const COMMANDS: ReadonlyArray<CommandEntry> = [
     name: "report",
     summary: "write a run's HTML report",
     load: async () => (await import("./commands/report.js")).reportCommand
+  },
+  {
+    name: "lineage",
+    summary: "show where an artifact came from: the tasks that produced it and what each read",
+    load: async () => (await import("./commands/lineage.js")).lineageCommand
   },
   {
     name: "gc",

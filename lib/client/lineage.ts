@@ -101,20 +101,47 @@ const readOrigin = async (
   return ref === undefined ? undefined : { ref, manifest: await snapshots.manifest(ref) }
 }
 
+/** What was read from one record: the reader's own, or one join input's (`from`: its snapshot). */
+interface ReadGroup {
+  readonly input?: string
+  readonly from?: SnapshotRef
+  /** name -> hash; a hash undefined is looked up in `from`'s snapshot (compact foreach join reads). */
+  readonly reads: Readonly<Record<string, string | undefined>>
+}
+
+/** A foreach join's compact reads (StoredForeachReads) as one group per input, in index order. */
+const foreachGroups = (manifest: TaskManifest): ReadonlyArray<ReadGroup> => {
+  const compact = manifest.foreachReads
+  if (compact === undefined) return []
+  const groups: Array<ReadGroup & { readonly index: number }> = []
+  for (const group of compact.groups) {
+    const reads = Object.fromEntries(group.names.map((name) => [name, undefined]))
+    for (const [index, attempt] of group.inputs) {
+      const from = { runId: compact.runId, step: compact.step, taskId: `${compact.prefix}${index}`, attempt }
+      groups.push({ index, input: String(index), from, reads })
+    }
+  }
+  return groups.sort((a, b) => a.index - b.index)
+}
+
 /** The reads of a task (its own record's, then each join input's), each with the attempt that produced it. */
 const resolveReads = async (
   snapshots: Snapshots,
   reader: Located
 ): Promise<ReadonlyArray<ArtifactRead & { readonly located: Located | undefined }>> => {
-  const groups: Array<{ input?: string; from?: SnapshotRef; reads: Readonly<Record<string, string>> }> = [
+  const groups: Array<ReadGroup> = [
     { reads: reader.manifest.reads ?? {} },
-    ...(reader.manifest.inputReads ?? []).map((group) => ({ input: group.input, from: group.from, reads: group.reads }))
+    ...(reader.manifest.inputReads ?? []).map((group) => ({ input: group.input, from: group.from, reads: group.reads })),
+    ...foreachGroups(reader.manifest)
   ]
   const out: Array<ArtifactRead & { readonly located: Located | undefined }> = []
   for (const group of groups) {
     const origin = await readOrigin(snapshots, reader, group.from)
+    const lookUp = origin !== undefined && Object.values(group.reads).some((hash) => hash === undefined)
+    const entries = lookUp ? await snapshots.entries(origin.ref.runId, origin.manifest) : undefined
     for (const name of Object.keys(group.reads).sort()) {
-      const hash = group.reads[name] as string
+      const hash = group.reads[name] ?? entries?.get(name)?.hash
+      if (hash === undefined) continue
       const found = origin === undefined ? { located: undefined, runId: reader.ref.runId } : await findProducer(snapshots, origin, name)
       const producer = found.located === undefined ? parameters(found.runId) : producerOf(found.located.ref)
       out.push({ name, hash, producer, ...(group.input !== undefined && { input: group.input }), located: found.located })

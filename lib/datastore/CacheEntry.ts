@@ -34,7 +34,7 @@ export interface CacheEntry {
   readonly reads: Readonly<Record<string, string>>
   /** Foreach body tasks: the hash of each frame's element (`ctx.input`), outermost first. */
   readonly inputs?: ReadonlyArray<string>
-  /** The task id, when the function read `ctx.index` or `ctx.foreachStack`: a hit needs the same position. */
+  /** The task id, when the function read `ctx.index`, `ctx.taskId` or `ctx.foreachStack`: a hit needs the same position. */
   readonly position?: string
   /** The outputs, as the task's manifest had them (a delta over its record). */
   readonly artifacts: Readonly<Record<string, ArtifactEntry>>

@@ -132,6 +132,11 @@ export interface TaskManifest {
    */
   readonly inputReads?: ReadonlyArray<StoredInputReads>
   /**
+   * A foreach join's reads of its inputs, compactly (a join of 100,000 tasks would otherwise store 100,000
+   * refs and hashes): see {@link StoredForeachReads}. Inputs it cannot describe so are in `inputReads`.
+   */
+  readonly foreachReads?: StoredForeachReads
+  /**
    * Set when the step cache answered the task: the run and task that computed the outputs (through any chain
    * of cache hits, the one whose function ran). The function did not run in this attempt.
    */
@@ -142,6 +147,25 @@ export interface TaskManifest {
 export interface CachedFrom {
   readonly runId: string
   readonly taskId: string
+}
+
+/**
+ * What a foreach join read from its inputs. Input `i` is the snapshot of run `runId`, step `step`, task
+ * `${prefix}${i}` at the attempt listed; what it read there has the hashes that snapshot holds (snapshots never
+ * change), so only the names are stored, once per group of inputs that read the same names.
+ */
+export interface StoredForeachReads {
+  readonly runId: string
+  /** The last step (or join) of the foreach body: where every input's snapshot is. */
+  readonly step: string
+  /** "" for a foreach at the top level, else the enclosing task's id and a dot ("3."). */
+  readonly prefix: string
+  readonly groups: ReadonlyArray<{
+    /** The names read, sorted. */
+    readonly names: ReadonlyArray<string>
+    /** [index, attempt] of each input that read exactly these names. */
+    readonly inputs: ReadonlyArray<readonly [number, number]>
+  }>
 }
 
 /** What a join read from one of its inputs (see `TaskManifest.inputReads`). */

@@ -97,7 +97,12 @@ const stepBody = async (env: AttemptEnv, node: StepNode, base: Snapshot, ctx: At
   const fn = node.fn as (record: unknown, ctx: unknown) => unknown
   const log = new ReadLog()
   const record = tracked(base.values, log)
-  const output = await userCode(() => fn(record, ctx)).finally(() => log.close())
+  let output: unknown
+  try {
+    output = await userCode(() => fn(record, ctx))
+  } finally {
+    log.close()
+  }
   const names = outputNames(env, node.name, output)
   const changes = await storeOutput(env, node.name, base, output as Readonly<Record<string, unknown>>, names)
   const next = deriveSnapshot(base, changes, [], undefined)

@@ -3,7 +3,7 @@
  * the frozen record (plain or lazy) whose traps note the top-level names touched: a property get (`a.x`,
  * destructuring, nested access `a.x.y` touches `x`), `in`, and listing the keys (spread, `Object.keys`,
  * `JSON.stringify(a)`, `for...in`) which touches every artifact, since the result depends on all of them.
- * A read costs one Set insertion (a few tens of nanoseconds). Names that are not artifacts (`then`, `toJSON`,
+ * A read costs a comparison or a Set insertion (tens of nanoseconds). Names that are not artifacts (`then`, `toJSON`,
  * symbols) are dropped when the reads are turned into name -> hash with the record's entries.
  *
  * Recording stops when the function has returned (or its promise settled): artiflow's own look at a returned
@@ -37,19 +37,20 @@ export const setReadTracking = (on: boolean): void => {
 /** Whether reads are being tracked (see {@link setReadTracking}). */
 export const readTrackingOn = (): boolean => tracking
 
-/** The names touched through one record, while its function runs. */
+/**
+ * The names touched through one record, while its function runs. Most functions read one or two names: the
+ * first is kept in a field, a Set is made only for more (a 10,000-task foreach makes 10,000 logs).
+ */
 export class ReadLog {
-  private readonly names = new Set<string>()
+  private first: string | undefined
+  private more: Set<string> | undefined
   private open = true
 
   /** @internal */
   note(name: string): void {
-    if (this.open) this.names.add(name)
-  }
-
-  /** @internal */
-  noteAll(names: Iterable<string>): void {
-    if (this.open) for (const name of names) this.names.add(name)
+    if (!this.open || name === this.first) return
+    if (this.first === undefined) this.first = name
+    else (this.more ??= new Set()).add(name)
   }
 
   /** Stops recording: what the function did is done. */
@@ -62,9 +63,10 @@ export class ReadLog {
    * null-prototype record.
    */
   hashes(entryOf: (name: string) => ArtifactEntry | undefined): ReadHashes {
-    if (this.names.size === 0) return NO_READS
+    if (this.first === undefined) return NO_READS
+    const names = this.more === undefined ? [this.first] : [this.first, ...this.more].sort()
     const out: Record<string, string> = Object.create(null)
-    for (const name of [...this.names].sort()) {
+    for (const name of names) {
       const entry = entryOf(name)
       if (entry !== undefined) out[name] = entry.hash
     }
@@ -73,31 +75,37 @@ export class ReadLog {
 
   /** How many names were read. */
   get size(): number {
-    return this.names.size
+    return this.first === undefined ? 0 : 1 + (this.more?.size ?? 0)
+  }
+}
+
+/** The traps of a tracked record: one object per record, its methods shared on the prototype. */
+class Tracker implements ProxyHandler<object> {
+  constructor(private readonly log: ReadLog) {}
+
+  get(target: object, key: string | symbol): unknown {
+    if (typeof key === "string") this.log.note(key)
+    return Reflect.get(target, key)
+  }
+
+  has(target: object, key: string | symbol): boolean {
+    if (typeof key === "string") this.log.note(key)
+    return Reflect.has(target, key)
+  }
+
+  ownKeys(target: object): Array<string | symbol> {
+    const keys = Reflect.ownKeys(target)
+    for (const key of keys) if (typeof key === "string") this.log.note(key)
+    return keys
+  }
+
+  getOwnPropertyDescriptor(target: object, key: string | symbol): PropertyDescriptor | undefined {
+    if (typeof key === "string") this.log.note(key)
+    return Reflect.getOwnPropertyDescriptor(target, key)
   }
 }
 
 /** A view of `record` that notes in `log` the artifacts read through it. Same values, same keys, same freeze. */
-export const tracked = <T extends object>(record: T, log: ReadLog): T => {
-  if (!tracking) return record
-  return new Proxy(record, {
-    get(target, key) {
-      if (typeof key === "string") log.note(key)
-      return Reflect.get(target, key)
-    },
-    has(target, key) {
-      if (typeof key === "string") log.note(key)
-      return Reflect.has(target, key)
-    },
-    ownKeys(target) {
-      const keys = Reflect.ownKeys(target)
-      log.noteAll(keys.filter((key): key is string => typeof key === "string"))
-      return keys
-    },
-    getOwnPropertyDescriptor(target, key) {
-      if (typeof key === "string") log.note(key)
-      return Reflect.getOwnPropertyDescriptor(target, key)
-    }
-  })
-}
+export const tracked = <T extends object>(record: T, log: ReadLog): T =>
+  tracking ? (new Proxy(record, new Tracker(log)) as T) : record
 

@@ -5,9 +5,7 @@
  * itself is wrong, and the run fails at once. An executor that lost an attempt (a worker killed mid-task) runs
  * it again as a new attempt on its own: that costs no `retry`, and the lost try is never committed.
  */
-import type { ArtifactEntry, SnapshotRef, StoredError, StoredInputReads, TaskManifest } from "../datastore/Manifest.js"
-import type { CacheEntry } from "../datastore/CacheEntry.js"
-import { loadValue } from "../datastore/load.js"
+import type { StoredError, TaskManifest } from "../datastore/Manifest.js"
 import { storeValue } from "../datastore/artifacts.js"
 import type { StepOptions } from "../dsl/ast.js"
 import {
@@ -18,12 +16,14 @@ import {
   RunAbortedError
 } from "../errors.js"
 import type { AttemptFailed, AttemptOutcome, AttemptSucceeded, AttemptWork } from "../executor/Executor.js"
+import { commitCached, recordInCache } from "./cachedTask.js"
 import { cloneTask } from "./clone.js"
+import { lineageOf } from "./joinReads.js"
 import type { Position } from "./Position.js"
 import { storedFrames, taskIdOf } from "./Position.js"
 import { RunStopped } from "./RunEnv.js"
 import type { RunEnv } from "./RunEnv.js"
-import { deriveSnapshot, freezeValue, NOT_HELD, snapshotAfter } from "./Snapshot.js"
+import { deriveSnapshot, freezeValue, snapshotAfter } from "./Snapshot.js"
 import type { Snapshot } from "./Snapshot.js"
 import type { Changes } from "./output.js"
 import { userStack } from "./stack.js"
@@ -62,7 +62,7 @@ const manifestOf = (
   spec: TaskSpec,
   outcome: AttemptOutcome,
   fields: Pick<TaskManifest, "status" | "artifacts"> &
-    Partial<Pick<TaskManifest, "error" | "removed" | "rewritten" | "reads" | "inputReads" | "cachedFrom">>
+    Partial<Pick<TaskManifest, "error" | "removed" | "rewritten" | "reads" | "inputReads" | "foreachReads" | "cachedFrom">>
 ): TaskManifest => {
   const { removed, rewritten, ...rest } = fields
   return {
@@ -109,23 +109,6 @@ const commitCaught = async (env: RunEnv, spec: TaskSpec, catchAs: string, outcom
   return { snapshot: deriveSnapshot(spec.base, changes, [], ref), written: [catchAs], reused: false }
 }
 
-/** The snapshot each join input is, by input label (branch name, or foreach task index). */
-const inputRef = (work: AttemptWork, input: string): SnapshotRef | undefined => {
-  if (work.kind === "split-join") return work.branches.find((branch) => branch.name === input)?.snapshot.ref
-  if (work.kind === "foreach-join") return work.ends[Number(input)]?.ref
-  return undefined
-}
-
-/** What a succeeded attempt's manifest says about what its function read. */
-const lineageOf = (work: AttemptWork, outcome: AttemptSucceeded): Pick<TaskManifest, "reads" | "inputReads"> => {
-  const inputReads: Array<StoredInputReads> = []
-  for (const { input, reads } of outcome.inputReads ?? []) {
-    const from = inputRef(work, input)
-    inputReads.push(from === undefined ? { input, reads } : { input, from, reads })
-  }
-  return inputReads.length === 0 ? { reads: outcome.reads } : { reads: outcome.reads, inputReads }
-}
-
 /** Commits a succeeded attempt; the task's snapshot is the executor's (values held) or rebuilt from the entries. */
 const commitSucceeded = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, outcome: AttemptSucceeded): Promise<TaskResult> => {
   const { artifacts, removed, rewritten } = outcome
@@ -134,62 +117,6 @@ const commitSucceeded = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, o
   const ref = { runId: env.runId, step: spec.name, taskId: taskIdOf(spec.position), attempt: outcome.attempt }
   const next = outcome.next ?? snapshotAfter(spec.base, artifacts, removed)
   return { snapshot: { ...next, ref }, written: outcome.written, reused: false }
-}
-
-/** The values of a cache hit's outputs where the scheduler holds values (loaded, verified, frozen), else NOT_HELD. */
-const cachedValues = async (env: RunEnv, spec: TaskSpec, entry: CacheEntry): Promise<Changes> => {
-  const set = new Map<string, { readonly value: unknown; readonly entry: ArtifactEntry }>()
-  const taskId = taskIdOf(spec.position)
-  for (const name of Object.keys(entry.artifacts)) {
-    const stored = entry.artifacts[name] as ArtifactEntry
-    const where = { flow: env.flow.name, runId: entry.cachedFrom.runId, step: spec.name, taskId, artifact: name }
-    const value = env.session.holdsValues ? freezeValue(await loadValue(env.store, stored, where)) : NOT_HELD
-    set.set(name, { value, entry: stored })
-  }
-  return set
-}
-
-/**
- * Commits a task the step cache answered: its manifest reuses the entry's outputs by reference (no function
- * call, no encoding, no blob written) and says where they were computed (`cachedFrom`).
- */
-const commitCached = async (env: RunEnv, spec: TaskSpec, entry: CacheEntry): Promise<TaskResult> => {
-  const startedAt = Date.now()
-  const taskId = taskIdOf(spec.position)
-  const set = await cachedValues(env, spec, entry)
-  const removed = entry.removed ?? []
-  const manifest: TaskManifest = {
-    step: spec.name,
-    taskId,
-    attempt: 0,
-    foreachStack: storedFrames(spec.position),
-    status: "succeeded",
-    startedAt,
-    finishedAt: Date.now(),
-    ...(spec.base.ref !== undefined && { base: spec.base.ref }),
-    artifacts: entry.artifacts,
-    ...(removed.length > 0 && { removed }),
-    ...(entry.rewritten !== undefined && entry.rewritten.length > 0 && { rewritten: entry.rewritten }),
-    reads: entry.reads,
-    cachedFrom: { runId: entry.cachedFrom.runId, taskId: entry.cachedFrom.taskId }
-  }
-  await env.commit(manifest)
-  env.cachedTasks++
-  env.emit({ type: "task-finished", step: spec.name, taskId, attempt: 0, status: "cached", durationMs: Date.now() - startedAt })
-  const ref = { runId: env.runId, step: spec.name, taskId, attempt: 0 }
-  return { snapshot: deriveSnapshot(spec.base, set, removed, ref), written: entry.written, reused: false }
-}
-
-/**
- * Records a computed task in the step cache; the index failing to take it (when a batch is written) costs
- * future hits, never this run.
- */
-const recordInCache = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, outcome: AttemptSucceeded): Promise<void> => {
-  if (work.kind !== "step") return
-  await env.cache.record({ node: work.node, position: spec.position, base: spec.base }, env.runId, outcome).catch((error: unknown) => {
-    const text = `artiflow: the step cache could not record this task (${error instanceof Error ? error.message : String(error)}); later runs will compute it again`
-    env.log({ flow: env.flow.name, runId: env.runId, step: spec.name, taskId: taskIdOf(spec.position), attempt: outcome.attempt, text })
-  })
 }
 
 /** Why an attempt failed, as the run reports it (a cancelled run beats the error it caused). */
@@ -248,7 +175,8 @@ export const runTask = (env: RunEnv, spec: TaskSpec, work: AttemptWork, reuse = 
     if (work.kind === "step") {
       env.checkRunning()
       const hit = await env.cache.lookup({ node: work.node, position: spec.position, base: spec.base })
-      if (hit !== undefined) return await commitCached(env, spec, hit)
+      const answered = hit === undefined ? undefined : await commitCached(env, spec, hit)
+      if (answered !== undefined) return answered
     }
     const attempts = (spec.options.retry ?? 0) + 1
     // `failures` counts against `retry`; `number` is the next attempt number, past any the executor used up.

@@ -37,6 +37,13 @@ describe("--cache", () => {
   })
 })
 
+test("show says how many tasks the step cache answered", async () => {
+  const second = await artiflow(["show", `Cached/${runs.second}`], env)
+  expect(second.stdout).toMatch(/^cached +3 tasks answered by the step cache$/m)
+  const first = await artiflow(["show", `Cached/${runs.first}`], env)
+  expect(first.stdout).not.toContain("answered by the step cache")
+})
+
 describe("lineage", () => {
   test("prints the tree of producing tasks and what each read, for a task that inherited the artifact", async () => {
     const result = await artiflow(["lineage", `Cached/${runs.first}/end/0`, "total"], env)

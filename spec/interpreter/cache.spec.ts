@@ -2,7 +2,7 @@
 import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { describe, expect, test } from "vitest"
-import { Client, flow, foreach, join, param, resume, run, step } from "../../lib/index.js"
+import { Client, flow, foreach, join, memoryStore, param, resume, run, step } from "../../lib/index.js"
 import type { RunEvent } from "../../lib/index.js"
 import { FlowDefinitionError } from "../../lib/errors.js"
 import { forEachStore, quiet, spyingStore } from "../stores.js"
@@ -250,6 +250,29 @@ forEachStore((_name, makeStore) => {
     expect(fresh.cachedTasks).toBe(1)
     expect(calls.of("cached")).toBe(1)
   })
+})
+
+test("an entry whose blob is gone (deleted behind the index's back) is no hit: the task runs again", async () => {
+  const store = memoryStore()
+  const calls = counter()
+  const Big = pipe(
+    flow("CGone"),
+    step("start", () => ({ n: 5 })),
+    step("make", (a) => {
+      calls.count("make")
+      return { big: "y".repeat(40_000 + a.n) }
+    }, { cache: true })
+  )
+  const first = await run(Big, { store, log: quiet })
+  const entry = (await manifestOf(store, "CGone", first.runId, "make")).artifacts.big
+  store.blobs.delete(entry?.stored?.hash ?? entry?.hash ?? "")
+  const second = await run(Big, { store, log: quiet })
+  expect(calls.of("make")).toBe(2)
+  expect(second.cachedTasks).toBeUndefined()
+  expect(second.artifacts.big).toHaveLength(40_005)
+  // The recomputed task's entry is newer: the next run is answered from it.
+  expect((await run(Big, { store, log: quiet })).cachedTasks).toBe(1)
+  expect(calls.of("make")).toBe(2)
 })
 
 describe("bad input", () => {

@@ -150,6 +150,34 @@ forEachStore((_name, makeStore) => {
     const body = await manifestOf(store, "ForeachReads", result.runId, "body", "1")
     expect(Object.keys(body.reads ?? {})).toEqual(["k"])
     const gather = await manifestOf(store, "ForeachReads", result.runId, "gather")
-    expect(gather.inputReads?.map((i) => [i.input, i.from?.taskId, Object.keys(i.reads)])).toEqual([["0", "0", ["out"]]])
+    // Compactly: the step the inputs end with, and [index, attempt] of each input that read these names.
+    expect(gather.inputReads).toBeUndefined()
+    expect(gather.foreachReads).toEqual({ runId: result.runId, step: "body", prefix: "", groups: [{ names: ["out"], inputs: [[0, 0]] }] })
+  })
+
+  test("a nested foreach join's compact reads name its inputs by index under the enclosing task", async () => {
+    const F = pipe(
+      flow("NestedReads"),
+      step("start", () => ({ rows: [[1, 2], [3]] })),
+      foreach(
+        "rows",
+        (f) =>
+          pipe(
+            f,
+            step("row", (_a, ctx) => ({ cells: ctx.input })),
+            foreach("cells", step("cell", (_a, ctx) => ({ v: ctx.input * 10 }), { retry: 1 })),
+            join("rowSum", (inputs) => ({ sum: inputs.reduce((acc, i) => acc + i.v, 0) }))
+          )
+      ),
+      join("total", (inputs) => ({ total: inputs.reduce((acc, i) => acc + i.sum, 0) }))
+    )
+    const store = await makeStore()
+    const result = await run(F, { store, log: quiet })
+    expect(result.artifacts.total).toBe(60)
+    const rowSum = await manifestOf(store, "NestedReads", result.runId, "rowSum", "0")
+    expect(rowSum.foreachReads).toEqual({ runId: result.runId, step: "cell", prefix: "0.", groups: [{ names: ["v"], inputs: [[0, 0], [1, 0]] }] })
+    const total = await manifestOf(store, "NestedReads", result.runId, "total")
+    expect(total.foreachReads?.step).toBe("rowSum")
+    expect(total.foreachReads?.groups).toEqual([{ names: ["sum"], inputs: [[0, 0], [1, 0]] }])
   })
 })

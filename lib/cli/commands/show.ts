@@ -7,7 +7,7 @@ import { renderGraphText } from "../../report/text.js"
 import { checkOptionNames, positionalArgs } from "../args.js"
 import { EXIT, HELP_ROW, helpText, STORE_ROW } from "../command.js"
 import type { Command } from "../command.js"
-import { isoTime, oneLine, span, table } from "../format.js"
+import { isoTime, oneLine, plural, span, table } from "../format.js"
 import { writeLine } from "../io.js"
 import type { Io } from "../io.js"
 import { quoteArg, storeOf, storeSuffix } from "../store.js"
@@ -36,6 +36,7 @@ const headerRows = (run: RunHandle, width: number): ReadonlyArray<ReadonlyArray<
     ["user", run.host === undefined ? run.user : `${run.user} on ${run.host}`]
   ]
   if (run.originRunId !== undefined) rows.push(["resumed", `from run ${run.originRunId}`])
+  if (run.cachedTasks > 0) rows.push(["cached", `${plural(run.cachedTasks, "task")} answered by the step cache`])
   if (run.failure !== undefined) rows.push(["failure", run.failure.message])
   const names = Object.keys(run.params).sort()
   names.forEach((name, i) => rows.push([i === 0 ? "params" : "", `${name} = ${oneLine(run.params[name], width - name.length - 15)}`]))
