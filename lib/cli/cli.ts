@@ -63,6 +63,11 @@ export const COMMANDS: ReadonlyArray<CommandEntry> = [
     name: "lineage",
     summary: "show where an artifact came from: the tasks that produced it and what each read",
     load: async () => (await import("./commands/lineage.js")).lineageCommand
+  },
+  {
+    name: "gc",
+    summary: "delete old runs (--keep-last, --older-than) and blobs no run references",
+    load: async () => (await import("./commands/gc.js")).gcCommand
   }
 ]
 

@@ -30,6 +30,16 @@ export interface BlobInfo {
   readonly size: number
 }
 
+/** A stored blob as {@link Datastore.listBlobs} lists it for garbage collection. */
+export interface StoredBlobInfo extends BlobInfo {
+  /**
+   * Epoch milliseconds of the blob's last write, a {@link Datastore.writeBlob} that found it already stored
+   * included: gc spares blobs touched within its grace period, so a writer that just deduplicated against a
+   * blob never loses it.
+   */
+  readonly touchedAt: number
+}
+
 /**
  * A run as listed by {@link Datastore.listRuns} and `client.runs(flow)`: enough to sort and filter without
  * reading manifests, under the names a run handle uses.
@@ -139,6 +149,31 @@ export interface Datastore {
    * manifests it needs, not all of them. Stores without it are read with readManifests.
    */
   readManifestRecords?(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>>
+
+  /**
+   * Optional, for garbage collection (`gc` refuses a store without it): every complete blob, in no particular
+   * order, a page at a time (a store of millions of blobs is never listed into memory at once). Blobs being
+   * written (temp files, unfinished uploads) are not listed.
+   */
+  listBlobs?(): AsyncIterable<ReadonlyArray<StoredBlobInfo>>
+
+  /**
+   * Optional, for garbage collection: deletes these blobs, each unless it was touched (written, or found
+   * already stored by a write) after `notTouchedAfter` (epoch ms; times compare in whole milliseconds, or
+   * seconds where the store keeps no finer ones), and resolves to the blobs it deleted. Hashes that are not
+   * stored, or not sha256s, are skipped; deleting twice is not an error. The store checks the time as late as
+   * it can, just before each delete, so that a writer that deduplicated against a blob after it was listed
+   * keeps it.
+   */
+  deleteBlobs?(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>>
+
+  /**
+   * Optional, for garbage collection: deletes a run, its manifests and its tag changes (never a blob).
+   * Resolves quietly when the run does not exist. Crash-safe: the run's metadata goes last, so that a delete
+   * cut short leaves a run that is still listed (and damaged, but only gc wanted it) and the next gc deletes
+   * the rest; deleting the metadata first would leave manifests no listing ever finds again.
+   */
+  deleteRun?(flow: string, runId: string): Promise<void>
 
   /**
    * The step cache index (DESIGN.md §9), 1 of 3: stores a batch of entries (those one run recorded, often

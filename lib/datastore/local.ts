@@ -23,7 +23,7 @@
 import { promises as fs } from "node:fs"
 import { join, resolve } from "node:path"
 import { NotFoundError, StorageError } from "../errors.js"
-import type { BlobInfo, Datastore, ManifestRecord, RunSummary, TagChange } from "./Datastore.js"
+import type { BlobInfo, Datastore, ManifestRecord, RunSummary, StoredBlobInfo, TagChange } from "./Datastore.js"
 import type { CacheEntry } from "./CacheEntry.js"
 import { LocalBlobs } from "./localBlobs.js"
 import { LocalCacheIndex } from "./localCache.js"
@@ -185,6 +185,27 @@ class Local implements Datastore {
     return []
   }
 
+  listBlobs(): AsyncIterable<ReadonlyArray<StoredBlobInfo>> {
+    return this.blobs.list()
+  }
+
+  deleteBlobs(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>> {
+    return this.blobs.delete(hashes, notTouchedAfter)
+  }
+
+  async deleteRun(flow: string, runId: string): Promise<void> {
+    assertValidRun(flow, runId)
+    const dir = this.runDir(flow, runId)
+    // run.json last: until it goes, the run is listed, so a gc killed half-way finds it again and finishes.
+    await removeFile(this.logFile(flow, runId))
+    await this.tags.remove(flow, runId)
+    await removeFile(this.runFile(flow, runId))
+    this.knownRuns.delete(this.runFile(flow, runId))
+    this.directories.forget(dir)
+    // Empty now, unless something this store never writes was put there: then the directory stays.
+    await fs.rmdir(dir).catch(() => undefined)
+  }
+
   /** A run's metadata with its tag changes applied (`tagged`: whether it may have any, which costs a read). */
   private async readMeta(flow: string, runId: string, tagged: boolean): Promise<RunMeta | undefined> {
     const path = this.runFile(flow, runId)
@@ -223,6 +244,15 @@ class Local implements Datastore {
       throw new NotFoundError(`artiflow: run '${runId}' of flow '${flow}' not found in the ${this.description}`)
     }
     this.knownRuns.add(path)
+  }
+}
+
+/** Removes a file; a file already gone is fine (deleting twice, or a gc that was killed, is not an error). */
+const removeFile = async (path: string): Promise<void> => {
+  try {
+    await fs.unlink(path)
+  } catch (error) {
+    if (!isMissing(error)) throw storageError(error, "delete", path)
   }
 }
 

@@ -81,6 +81,16 @@ export class LocalTagLogs {
     return new Set(runIds.filter(isValidName))
   }
 
+  /** Deletes a run's tag log (gc deleting the run); none is fine. */
+  async remove(flow: string, runId: string): Promise<void> {
+    const file = this.file(flow, runId)
+    try {
+      await fs.unlink(file)
+    } catch (error) {
+      if (!isMissing(error)) throw storageError(error, "delete", file)
+    }
+  }
+
   private dir(flow: string): string {
     return join(this.runsDir, flow, ".tags")
   }

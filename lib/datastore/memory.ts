@@ -5,7 +5,7 @@
  */
 import { sha256Hex, isSha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError, StorageError } from "../errors.js"
-import type { BlobInfo, Datastore, ManifestRecord, RunSummary, TagChange } from "./Datastore.js"
+import type { BlobInfo, Datastore, ManifestRecord, RunSummary, StoredBlobInfo, TagChange } from "./Datastore.js"
 import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, newestById } from "./CacheEntry.js"
 import type { CacheEntry } from "./CacheEntry.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
@@ -30,9 +30,15 @@ const DESCRIPTION = "memory store"
 
 const copyOf = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
 
+/** Blobs per page of {@link Memory.listBlobs}. */
+const BLOB_PAGE = 1000
+
 class Memory implements MemoryStore {
   readonly description = DESCRIPTION
   readonly blobs = new Map<string, Uint8Array>()
+  // When each blob was last written (or found stored by a write). A blob a test put into `blobs` directly has
+  // none and counts as touched long ago.
+  private readonly touched = new Map<string, number>()
   // flow -> runId -> run. Maps, not objects: names are user input.
   private readonly flows = new Map<string, Map<string, StoredRun>>()
   // cache key -> its packs, as JSON text (read back like a disk store's).
@@ -41,7 +47,41 @@ class Memory implements MemoryStore {
   async writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
     const hash = sha256Hex(bytes)
     if (!this.blobs.has(hash)) this.blobs.set(hash, copyOf(bytes))
+    this.touched.set(hash, Date.now())
     return { hash, size: bytes.byteLength }
+  }
+
+  async *listBlobs(): AsyncIterable<ReadonlyArray<StoredBlobInfo>> {
+    let page: Array<StoredBlobInfo> = []
+    for (const [hash, bytes] of this.blobs) {
+      page.push({ hash, size: bytes.byteLength, touchedAt: this.touched.get(hash) ?? 0 })
+      if (page.length === BLOB_PAGE) {
+        yield page
+        page = []
+      }
+    }
+    if (page.length > 0) yield page
+  }
+
+  async deleteBlobs(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>> {
+    const deleted: Array<BlobInfo> = []
+    for (const hash of hashes) {
+      const bytes = this.blobs.get(hash)
+      if (bytes === undefined || (this.touched.get(hash) ?? 0) > notTouchedAfter) continue
+      this.blobs.delete(hash)
+      this.touched.delete(hash)
+      deleted.push({ hash, size: bytes.byteLength })
+    }
+    return deleted
+  }
+
+  async deleteRun(flow: string, runId: string): Promise<void> {
+    assertValidRun(flow, runId)
+    const runs = this.flows.get(flow)
+    if (runs === undefined) return
+    runs.delete(runId)
+    // listFlows lists flows with at least one run.
+    if (runs.size === 0) this.flows.delete(flow)
   }
 
   async hasBlob(hash: string): Promise<boolean> {

@@ -76,6 +76,15 @@ export class ReadCache {
     this.writes.add(write)
   }
 
+  /**
+   * Drops a blob the store deleted (gc). Its bytes were right, but this process must not serve a blob its
+   * store no longer has; other processes' caches may still hold it, which is harmless: nothing kept refers to it.
+   */
+  async drop(hash: string): Promise<void> {
+    await fs.rm(this.file(hash), { force: true }).catch(() => {})
+    this.forget(hash)
+  }
+
   /** Resolves once every write started by `keep` has ended (for tests and orderly shutdown). */
   async settled(): Promise<void> {
     while (this.writes.size > 0) await Promise.all(this.writes)

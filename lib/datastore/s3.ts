@@ -22,7 +22,7 @@
 import { randomBytes } from "node:crypto"
 import { join, resolve } from "node:path"
 import { NotFoundError, StorageError } from "../errors.js"
-import type { BlobInfo, Datastore, ManifestRecord, RunSummary, TagChange } from "./Datastore.js"
+import type { BlobInfo, Datastore, ManifestRecord, RunSummary, StoredBlobInfo, TagChange } from "./Datastore.js"
 import { mapLimited } from "./localFiles.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun, isValidName } from "./names.js"
@@ -159,6 +159,29 @@ class S3 implements Datastore {
 
   async readBlob(hash: string): Promise<Uint8Array> {
     return this.blobs.read(hash)
+  }
+
+  async *listBlobs(): AsyncIterable<ReadonlyArray<StoredBlobInfo>> {
+    await this.checked()
+    yield* this.blobs.list()
+  }
+
+  async deleteBlobs(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>> {
+    await this.checked()
+    return this.blobs.delete(hashes, notTouchedAfter)
+  }
+
+  async deleteRun(flow: string, runId: string): Promise<void> {
+    assertValidRun(flow, runId)
+    await this.checked()
+    const runKey = this.runKey(flow, runId)
+    const tagDir = this.tagDir(flow, runId)
+    const [inRun, tags] = await Promise.all([this.api.list(this.runDir(flow, runId)), this.api.list(tagDir)])
+    // run.json last: until it goes, the run is listed, so a gc killed half-way finds it again and finishes.
+    await this.api.deleteAll([...inRun.map((object) => object.key).filter((key) => key !== runKey), ...tags.map((object) => object.key)])
+    await this.api.deleteAll([runKey])
+    this.knownRuns.delete(`${flow}/${runId}`)
+    for (const key of this.changeCache.keys()) if (key.startsWith(tagDir)) this.changeCache.delete(key)
   }
 
   async createRun(meta: RunMeta): Promise<void> {

@@ -264,6 +264,58 @@ export class S3Api {
     return found
   }
 
+  /** Every object under `prefix`, in key order, a page (up to 1,000 objects, one request) at a time. */
+  async *listPages(prefix: string): AsyncIterable<ReadonlyArray<ListedObject>> {
+    let token: string | undefined
+    do {
+      const page = await this.call<Sdk.ListObjectsV2CommandOutput>("ListObjectsV2", prefix, (sdk) =>
+        new sdk.ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: prefix, ContinuationToken: token })
+      )
+      const found: Array<ListedObject> = []
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue
+        found.push({ key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified?.getTime() ?? 0 })
+      }
+      if (found.length > 0) yield found
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined
+    } while (token !== undefined)
+  }
+
+  /** An object's size, modification time and metadata, or `undefined` when there is none. */
+  async head(key: string): Promise<(ListedObject & { readonly metadata: Readonly<Record<string, string>> }) | undefined> {
+    try {
+      const output = await this.call<Sdk.HeadObjectCommandOutput>("HeadObject", key, (sdk) =>
+        new sdk.HeadObjectCommand({ Bucket: this.location.bucket, Key: key })
+      )
+      return { key, size: output.ContentLength ?? 0, lastModified: output.LastModified?.getTime() ?? 0, metadata: output.Metadata ?? {} }
+    } catch (error) {
+      if (isMissingObject(error)) return undefined
+      throw error
+    }
+  }
+
+  /**
+   * Sets an object's modification time to now without changing its bytes: a copy onto itself, which S3 allows
+   * only when the metadata is replaced, so `metadata` must be the object's own. False when the object is gone.
+   */
+  async touch(key: string, metadata: Readonly<Record<string, string>>): Promise<boolean> {
+    try {
+      await this.call("CopyObject", key, (sdk) =>
+        new sdk.CopyObjectCommand({
+          Bucket: this.location.bucket,
+          Key: key,
+          CopySource: `${this.location.bucket}/${key.split("/").map(encodeURIComponent).join("/")}`,
+          MetadataDirective: "REPLACE",
+          Metadata: { ...metadata }
+        })
+      )
+      return true
+    } catch (error) {
+      if (isMissingObject(error)) return false
+      throw error
+    }
+  }
+
   /** The "directories" right under `prefix` (common prefixes up to the next `/`), without the prefix or slash. */
   async listNames(prefix: string): Promise<ReadonlyArray<string>> {
     const names: Array<string> = []

@@ -12,11 +12,16 @@
  * a writer that finds a pointer there deletes its own copy. Until the pointer exists nothing is visible under
  * the hash: an upload that fails is aborted, and one cut short by a crash is never completed and is swept once
  * it is an hour old ({@link S3Blobs.sweepUploads}).
+ *
+ * A write that finds its blob already stored touches it (a copy onto itself, which only refreshes its
+ * modification time): gc spares blobs touched within its grace period, so a writer that deduplicated against
+ * an old blob keeps it until the manifest that references it is committed.
  */
 import { createHash, randomUUID } from "node:crypto"
 import { isSha256Hex, sha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError } from "../errors.js"
-import type { BlobInfo } from "./Datastore.js"
+import type { BlobInfo, StoredBlobInfo } from "./Datastore.js"
+import { mapLimited } from "./localFiles.js"
 import type { ReadCache } from "./readCache.js"
 import type { S3Api } from "./s3Api.js"
 
@@ -31,6 +36,15 @@ export const STALE_UPLOAD_MS = 60 * 60 * 1000
 
 /** The pointer object's metadata key (S3 lower-cases metadata names) naming the key that holds the bytes. */
 const DATA_KEY = "artiflow-data"
+
+/** How many times a write retries when a gc deletes the blob it found between finding and touching it. */
+const TOUCH_TRIES = 3
+
+/** Requests in flight at once when gc inspects blobs one by one. */
+const HEAD_CONCURRENCY = 32
+
+/** sha256 of no bytes: the one blob whose object is empty without being a large blob's pointer. */
+const EMPTY_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /** Runs `start(i)` for i in 0..count-1, in order, with at most `limit` of the returned promises pending. */
 const inOrderLimited = async (count: number, limit: number, start: (i: number) => Promise<void>): Promise<void> => {
@@ -70,10 +84,72 @@ export class S3Blobs {
   async write(bytes: Uint8Array): Promise<BlobInfo> {
     if (bytes.byteLength <= MULTIPART_THRESHOLD) {
       const hash = sha256Hex(bytes)
-      await this.api.put(this.key(hash), bytes, { onlyIfNew: true })
+      const key = this.key(hash)
+      for (let tries = 1; ; tries++) {
+        if ((await this.api.put(key, bytes, { onlyIfNew: true })) === "created") break
+        if ((await this.api.touch(key, {})) || tries === TOUCH_TRIES) break
+      }
       return { hash, size: bytes.byteLength }
     }
     return this.writeLarge(bytes)
+  }
+
+  /** Publishes a large blob's pointer, or touches the one already there (then `dataKey` is not needed). */
+  private async publish(hash: string, dataKey: string): Promise<void> {
+    const key = this.key(hash)
+    for (let tries = 1; ; tries++) {
+      if ((await this.api.put(key, "", { onlyIfNew: true, metadata: { [DATA_KEY]: dataKey } })) === "created") return
+      const pointer = await this.api.head(key)
+      if ((pointer !== undefined && (await this.api.touch(key, pointer.metadata))) || tries === TOUCH_TRIES) break
+    }
+    await this.api.deleteAll([dataKey]).catch(() => {})
+  }
+
+  /**
+   * Every blob, a listing page at a time, with its size and modification time. A large blob's object is an
+   * empty pointer: its size is its data object's (two more requests, for the few blobs over 16 MiB).
+   */
+  async *list(): AsyncIterable<ReadonlyArray<StoredBlobInfo>> {
+    for await (const objects of this.api.listPages(`${this.prefix}blobs/`)) {
+      const blobs = objects.filter((object) => {
+        const hash = object.key.slice(object.key.lastIndexOf("/") + 1)
+        return isSha256Hex(hash) && object.key === this.key(hash)
+      })
+      const page = await mapLimited(blobs, HEAD_CONCURRENCY, async (object): Promise<StoredBlobInfo> => {
+        const hash = object.key.slice(object.key.lastIndexOf("/") + 1)
+        const size = object.size === 0 && hash !== EMPTY_HASH ? await this.dataSize(object.key) : object.size
+        return { hash, size, touchedAt: object.lastModified }
+      })
+      if (page.length > 0) yield page
+    }
+  }
+
+  /** The size of the bytes a pointer names (0 when it is gone, or points nowhere). */
+  private async dataSize(pointerKey: string): Promise<number> {
+    const dataKey = (await this.api.head(pointerKey))?.metadata[DATA_KEY]
+    return dataKey === undefined ? 0 : ((await this.api.head(dataKey))?.size ?? 0)
+  }
+
+  /**
+   * Deletes the blobs not touched after `notTouchedAfter`. Each blob's time is read again (HEAD) right before
+   * the batch is deleted (DeleteObjects, 1,000 keys a request), so that a writer that deduplicated against it
+   * since gc listed it keeps it. Pointers go before the data they name: a pointer without data would be a
+   * damaged blob, data without a pointer is only unreachable bytes.
+   */
+  async delete(hashes: ReadonlyArray<string>, notTouchedAfter: number): Promise<ReadonlyArray<BlobInfo>> {
+    const candidates = hashes.filter(isSha256Hex)
+    const heads = await mapLimited(candidates, HEAD_CONCURRENCY, (hash) => this.api.head(this.key(hash)))
+    const doomed: Array<{ readonly hash: string; readonly size: number; readonly dataKey: string | undefined }> = []
+    for (const [i, head] of heads.entries()) {
+      if (head === undefined || head.lastModified > notTouchedAfter) continue
+      const dataKey = head.metadata[DATA_KEY]
+      const size = dataKey === undefined ? head.size : ((await this.api.head(dataKey))?.size ?? 0)
+      doomed.push({ hash: candidates[i] as string, size, dataKey })
+    }
+    await this.api.deleteAll(doomed.map((blob) => this.key(blob.hash)))
+    await this.api.deleteAll(doomed.flatMap((blob) => (blob.dataKey === undefined ? [] : [blob.dataKey])))
+    for (const blob of doomed) await this.cache?.drop(blob.hash)
+    return doomed.map((blob) => ({ hash: blob.hash, size: blob.size }))
   }
 
   /** The multipart path: upload and hash in one pass, then publish the pointer under the hash. */
@@ -100,8 +176,7 @@ export class S3Blobs {
       throw error
     }
     const hash = hasher.digest("hex")
-    const published = await this.api.put(this.key(hash), "", { onlyIfNew: true, metadata: { [DATA_KEY]: dataKey } })
-    if (published === "exists") await this.api.deleteAll([dataKey]).catch(() => {})
+    await this.publish(hash, dataKey)
     return { hash, size: bytes.byteLength }
   }
 

@@ -17,6 +17,7 @@ import { measureClient } from "./client.js"
 import { measureControl } from "./control.js"
 import { measureDedup } from "./dedup.js"
 import { measureExecutors } from "./executors.js"
+import { measureGc } from "./gc.js"
 import type { Figure } from "./measure.js"
 import { printTable } from "./measure.js"
 import { measureObjects } from "./objects.js"
@@ -50,7 +51,8 @@ const groups: Record<string, () => Promise<ReadonlyArray<Figure>>> = {
   control: () => measureControl(repetitions),
   spin: () => measureSpin(repetitions + 2),
   cache: () => measureCache(repetitions),
-  types: () => measureTypeChecking(300, 3)
+  types: () => measureTypeChecking(300, 3),
+  gc: () => measureGc(repetitions)
 }
 
 const only = valueAfter("--only")?.split(",") ?? Object.keys(groups)

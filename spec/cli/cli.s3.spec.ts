@@ -117,12 +117,16 @@ const everyCommand = async (env: Record<string, string>, store: ReadonlyArray<st
   const html = await readFile(out, "utf8")
   expect(html).toContain(resumed)
   expect(html).toContain(failed)
+
+  // The resumed run refers to the failed run's tasks: gc keeps both, and every blob they reference.
+  const collected = ok(await artiflow(["gc", "--keep-last", "1", "--grace", "0s", "--json", ...store], env))
+  expect(JSON.parse(collected.stdout)).toMatchObject({ runsDeleted: 0, dryRun: false })
   expect(await localRuns()).toEqual([])
   return { failed, resumed }
 }
 
 describe("the CLI on an S3 store", () => {
-  test("--store s3://bucket/prefix: run, resume, runs, show, dump, spin and report", async () => {
+  test("--store s3://bucket/prefix: run, resume, runs, show, dump, spin, report and gc", async () => {
     const bucket = await freshBucket(s3Client(), "cli")
     const location = `s3://${bucket}/team/a`
     const { failed, resumed } = await everyCommand(awsEnv(), ["--store", location], ` --store ${location}`)

@@ -42,7 +42,7 @@ describe("usage errors exit 2", () => {
     expect(result).toEqual({
       code: 2,
       stdout: "",
-      stderr: "artiflow: unknown command 'frobnicate' (commands: run, resume, spin, worker, runs, show, dump, graph, report, lineage): see artiflow --help\n"
+      stderr: "artiflow: unknown command 'frobnicate' (commands: run, resume, spin, worker, runs, show, dump, graph, report, lineage, gc): see artiflow --help\n"
     })
   })
 

@@ -9,6 +9,7 @@
 import { describe } from "vitest"
 import { artifactSection } from "./contract/artifacts.js"
 import { blobSection } from "./contract/blobs.js"
+import { collectionSection } from "./contract/collection.js"
 import { cacheSection } from "./contract/cache.js"
 import type { MakeHarness } from "./contract/fixtures.js"
 import { flowSection } from "./contract/flows.js"
@@ -27,6 +28,7 @@ export const datastoreContract = (name: string, harness: MakeHarness): void => {
     manifestSection(harness)
     artifactSection(harness)
     flowSection(harness)
+    collectionSection(harness)
     cacheSection(harness)
   })
 }

@@ -123,14 +123,33 @@ describe("local store: files", () => {
     expect((await store.listRuns("Train")).map((run) => run.id).sort()).toEqual(["r1", "unfinished"])
   })
 
-  test("blobs are written once: writing existing bytes does not touch the file", async () => {
+  test("blobs are written once: writing existing bytes rewrites nothing, only refreshes the file's time (for gc)", async () => {
     const { root, store } = await fresh()
     const { hash } = await store.writeBlob(bytes("once"))
     const before = await fs.stat(blobFile(root, hash))
     await new Promise((done) => setTimeout(done, 20))
     await store.writeBlob(bytes("once"))
     const after = await fs.stat(blobFile(root, hash))
-    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs])
+    // Same file, same bytes: nothing was written; its time says it was just used (gc's grace period counts from it).
+    expect([after.ino, after.size, after.birthtimeMs]).toEqual([before.ino, before.size, before.birthtimeMs])
+    expect(after.mtimeMs).toBeGreaterThan(before.mtimeMs)
+  })
+
+  test("a write that finds its blob gone between checking and touching it (a gc deleted it) writes it again", async () => {
+    const { root, store } = await fresh()
+    const { hash } = await store.writeBlob(bytes("raced"))
+    const realUtimes = fs.utimes
+    // The blob disappears right when the writer touches it, as if a gc removed it in between.
+    fs.utimes = async (...args: Parameters<typeof fs.utimes>) => {
+      await fs.rm(blobFile(root, hash))
+      return realUtimes(...args)
+    }
+    try {
+      await store.writeBlob(bytes("raced"))
+    } finally {
+      fs.utimes = realUtimes
+    }
+    expect(new TextDecoder().decode(await store.readBlob(hash))).toBe("raced")
   })
 
   test("a damaged blob of the wrong size is replaced by the next write of its bytes", async () => {
