@@ -79,7 +79,7 @@ describe("artiflow gc", () => {
     const fresh = await nightly()
     const result = await gcCli("--older-than", "30d", "--keep-tag", "release", "--json")
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout)).toEqual({ runsDeleted: 1, blobsDeleted: 0, bytesFreed: 0, dryRun: false })
+    expect(JSON.parse(result.stdout)).toEqual({ runsDeleted: 1, blobsDeleted: 0, bytesFreed: 0, cacheEntriesDeleted: 0, dryRun: false })
     expect([...(await ids())].sort()).toEqual([fresh, "old-but-tagged", "recent"].sort())
     expect((await gcCli("--older-than", "36h", "--keep-tag", "release", "--json")).stdout).toContain('"runsDeleted": 1')
     expect([...(await ids())].sort()).toEqual([fresh, "old-but-tagged"].sort())
