@@ -120,10 +120,12 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
   // The entries a deleted run computed go with it, if the store can delete entries; the others are roots.
   const doomedRuns = new Set(doomed.map((run) => runRef(run.flow, run.id)))
   const deletesEntries = target.deleteCacheEntries !== undefined
-  const doomedEntry = (entry: CacheEntry): boolean => deletesEntries && doomedRuns.has(runRef(entry.flow, entry.cachedFrom.runId))
+  const doomedEntry = (entry: CacheEntry): boolean =>
+    deletesEntries && doomedRuns.has(runRef(entry.flow, entry.cachedFrom.runId))
   // Cache entries are read before anything is deleted: a store whose cache cannot be read loses nothing.
   let cacheEntriesDeleted = await addCacheRoots(target, roots, doomedEntry)
-  if (!dryRun && doomedRuns.size > 0 && deletesEntries) cacheEntriesDeleted = (await target.deleteCacheEntries?.(doomedEntry)) ?? 0
+  // Before the runs: until they go, the next gc lists them again and so finds the entries this one left.
+  if (!dryRun && doomedRuns.size > 0) cacheEntriesDeleted = (await target.deleteCacheEntries?.(doomedEntry)) ?? 0
   // Runs are deleted a few at a time: each deletion is crash-safe on its own (metadata last), whatever the order.
   if (!dryRun) await mapLimited(doomed, RUN_DELETE_CONCURRENCY, (run) => target.deleteRun(run.flow, run.id))
   let blobsDeleted = 0

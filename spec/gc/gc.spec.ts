@@ -298,6 +298,17 @@ forEachStore((_name, makeStore) => {
     expect(await loadEveryArtifact(store, "Cached", miss)).toBe(5)
   })
 
+  test("on a store that cannot delete cache entries, every entry stays a root: its blobs stay", async () => {
+    const inner = await makeStore()
+    const store: Datastore = Object.assign(Object.create(inner) as Datastore, { deleteCacheEntries: undefined })
+    const computing = (await run(Cached, { store, params: { n: 1 }, log: quiet })).runId
+    await run(Cached, { store, params: { n: 2 }, log: quiet })
+    const table = await tableHash(store, computing)
+    expect(await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })).toMatchObject({ runsDeleted: 1, cacheEntriesDeleted: 0 })
+    expect(await store.hasBlob(table)).toBe(true)
+    expect(await cacheEntries(store)).toHaveLength(2)
+  })
+
   test("a kept run whose tasks were answered by the step cache keeps the run that computed them, and its entry", async () => {
     const store = await makeStore()
     const computing = (await run(Cached, { store, log: quiet })).runId
