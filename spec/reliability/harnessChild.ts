@@ -3,18 +3,19 @@
  *
  * A child under tsx costs about 0.5 s of start-up (0.7 s of CPU) before it runs a line of the flow, and the
  * crash test starts hundreds of them. So each child script is bundled once per test file with esbuild (which
- * tsx itself runs on), from the library's sources (the `artiflow-source` condition), into a temp directory:
+ * tsx itself runs on), from the library's sources (the `artiflow-source` condition), into node_modules/.cache:
  * a child then starts in about 0.15 s. Without esbuild, children run under tsx, as spec/bench/child.ts does.
- * (A bundle does not find the package.json, so runs its children make record artiflow's version as "unknown".)
  */
 import { spawn } from "node:child_process"
 import { promises as fs } from "node:fs"
-import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 /** The repository: children resolve `tsx` and the library from here. */
 const root = fileURLToPath(new URL("../..", import.meta.url))
+
+/** Where the child bundles go (removed by `dispose`). */
+const cacheDir = join(root, "node_modules", ".cache")
 
 /** How a child ended. */
 export interface ChildExit {
@@ -38,7 +39,11 @@ export interface Child {
 /** Starts child scripts (paths relative to the repository) in fresh Node processes. */
 export class ChildLauncher {
   private readonly commands = new Map<string, Promise<ReadonlyArray<string>>>()
-  private readonly outDir = fs.mkdtemp(join(tmpdir(), "artiflow-children-"))
+  // Inside the repository's node_modules, not the system temp directory: the library `require`s the AWS SDK at
+  // run time (lib/datastore/s3Api.ts), which a bundle resolves from its own location, as a user's program would.
+  private readonly outDir = fs
+    .mkdir(cacheDir, { recursive: true })
+    .then(() => fs.mkdtemp(join(cacheDir, "artiflow-children-")))
 
   /** The arguments that run `script` with Node: its bundle, or tsx on the source. */
   private command(script: string): Promise<ReadonlyArray<string>> {
