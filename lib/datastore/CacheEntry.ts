@@ -216,3 +216,25 @@ export const decodeCachePack = (text: string, where: string, key: string): Reado
     return checked
   })
 }
+
+/**
+ * What deleting entries does to one stored pack: nothing (none of its entries go), delete it (all go), or
+ * replace it with a pack of the entries that stay (some go). `deleted` counts the entries that go.
+ */
+export type PackPruning =
+  | { readonly action: "keep"; readonly deleted: 0 }
+  | { readonly action: "delete"; readonly deleted: number }
+  | { readonly action: "rewrite"; readonly deleted: number; readonly text: string }
+
+/**
+ * Decides what becomes of a pack of `key` when the entries `doomed` accepts are deleted. A pack is never
+ * edited in place: one that keeps some entries is replaced by a new pack holding them, written whole (as a
+ * put writes it) before the old one goes, so every entry that stays is readable at every moment.
+ */
+export const prunePack = (key: string, entries: ReadonlyArray<CacheEntry>, doomed: (entry: CacheEntry) => boolean): PackPruning => {
+  const staying = entries.filter((entry) => !doomed(entry))
+  const deleted = entries.length - staying.length
+  if (deleted === 0) return { action: "keep", deleted: 0 }
+  if (staying.length === 0) return { action: "delete", deleted }
+  return { action: "rewrite", deleted, text: encodeCachePack(key, staying) }
+}

@@ -213,6 +213,21 @@ export interface Datastore {
    * for await (const entry of store.listCacheEntries?.() ?? []) keep(cacheEntryBlobs(entry))
    */
   listCacheEntries?(): AsyncIterable<CacheEntry>
+
+  /**
+   * Optional, for garbage collection: deletes every stored entry `doomed` accepts (gc passes the entries
+   * computed by the runs it deletes, `entry.cachedFrom.runId`) and resolves to how many it deleted. Pack by
+   * pack: a pack all of whose entries go is deleted; a pack some of whose entries go (a batch of several runs'
+   * entries, which artiflow itself never writes) is replaced by a new pack of the others, written whole before
+   * the old one is deleted. A deletion cut short therefore leaves every entry that stays readable (for a moment,
+   * maybe twice: reads return one of each id), and doomed entries still there for the next call to delete.
+   * Packs put while it runs are not touched: concurrent runs lose nothing. A damaged pack rejects with an
+   * `IntegrityError` naming it, like {@link listCacheEntries}.
+   *
+   * @example
+   * const deleted = await store.deleteCacheEntries?.((entry) => entry.cachedFrom.runId === "20250101-a1b2c3")
+   */
+  deleteCacheEntries?(doomed: (entry: CacheEntry) => boolean): Promise<number>
 }
 
 /** A committed manifest: which task attempt it is, and the whole manifest decoded on demand. */

@@ -94,6 +94,10 @@ class Local implements Datastore {
     return this.cache.list()
   }
 
+  deleteCacheEntries(doomed: (entry: CacheEntry) => boolean): Promise<number> {
+    return this.cache.delete(doomed)
+  }
+
   writeBlob(bytes: Uint8Array): Promise<BlobInfo> {
     return this.blobs.write(bytes)
   }

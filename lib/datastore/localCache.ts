@@ -9,10 +9,10 @@
 import { promises as fs } from "node:fs"
 import { join } from "node:path"
 import { isSha256Hex } from "../codec/hash.js"
-import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, isPackName, newestById, packName } from "./CacheEntry.js"
+import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, isPackName, newestById, packName, prunePack } from "./CacheEntry.js"
 import type { CacheEntry } from "./CacheEntry.js"
 import type { Directories, TempFiles } from "./localFiles.js"
-import { isMissing, mapLimited, readIfExists, storageError, writeFileAtomically } from "./localFiles.js"
+import { attempt, isMissing, mapLimited, readIfExists, storageError, writeFileAtomically } from "./localFiles.js"
 
 const JSON_SUFFIX = ".json"
 
@@ -70,5 +70,30 @@ export class LocalCacheIndex {
     for (const key of await listNames(this.dir, "", isSha256Hex)) {
       for (const name of await listNames(join(this.dir, key), JSON_SUFFIX, isPackName)) yield* await this.pack(key, name)
     }
+  }
+
+  /**
+   * Deletes the entries `doomed` accepts, pack by pack (see `Datastore.deleteCacheEntries`). A pack that keeps
+   * some entries is replaced: the new pack is placed (atomically, under a fresh name) before the old one is
+   * unlinked, so a kill in between leaves both, the staying entries readable twice (reads keep one of each
+   * id) and the doomed ones for the next call. Only packs listed here are touched, so packs concurrent runs
+   * put meanwhile stay; a key's directory stays too, even empty (a put may be about to place a pack in it).
+   */
+  async delete(doomed: (entry: CacheEntry) => boolean): Promise<number> {
+    let deleted = 0
+    for (const key of await listNames(this.dir, "", isSha256Hex)) {
+      for (const name of await listNames(join(this.dir, key), JSON_SUFFIX, isPackName)) {
+        const path = join(this.dir, key, `${name}${JSON_SUFFIX}`)
+        const pruning = prunePack(key, await this.pack(key, name), doomed)
+        if (pruning.action === "keep") continue
+        if (pruning.action === "rewrite") {
+          const replacement = join(this.dir, key, `${packName()}${JSON_SUFFIX}`)
+          await writeFileAtomically(this.temps, replacement, pruning.text, { fsync: this.fsync, exclusive: true })
+        }
+        await attempt("delete", path, () => fs.rm(path, { force: true }))
+        deleted += pruning.deleted
+      }
+    }
+    return deleted
   }
 }

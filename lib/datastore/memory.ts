@@ -6,7 +6,7 @@
 import { sha256Hex, isSha256Hex } from "../codec/hash.js"
 import { IntegrityError, NotFoundError, StorageError } from "../errors.js"
 import type { BlobInfo, Datastore, ManifestRecord, RunSummary, StoredBlobInfo, TagChange } from "./Datastore.js"
-import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, newestById } from "./CacheEntry.js"
+import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, newestById, prunePack } from "./CacheEntry.js"
 import type { CacheEntry } from "./CacheEntry.js"
 import type { RunMeta, TaskManifest } from "./Manifest.js"
 import { assertValidName, assertValidRun } from "./names.js"
@@ -176,6 +176,23 @@ class Memory implements MemoryStore {
     // A copy: puts during the iteration must not disturb it.
     const all = [...this.cache].flatMap(([key, packs]) => packs.map((text, i) => ({ key, text, i })))
     for (const { key, text, i } of all) yield* decodeCachePack(text, this.cacheWhere(key, i), key)
+  }
+
+  async deleteCacheEntries(doomed: (entry: CacheEntry) => boolean): Promise<number> {
+    let deleted = 0
+    for (const [key, packs] of [...this.cache]) {
+      // Every pack is decided before any changes: a damaged one rejects with the key's packs untouched.
+      const prunings = packs.map((text, i) => prunePack(key, decodeCachePack(text, this.cacheWhere(key, i), key), doomed))
+      const kept: Array<string> = []
+      prunings.forEach((pruning, i) => {
+        deleted += pruning.deleted
+        if (pruning.action === "keep") kept.push(packs[i] as string)
+        else if (pruning.action === "rewrite") kept.push(pruning.text)
+      })
+      if (kept.length === 0) this.cache.delete(key)
+      else this.cache.set(key, kept)
+    }
+    return deleted
   }
 
   private cacheWhere(key: string, pack: number): string {

@@ -277,6 +277,10 @@ class S3 implements Datastore {
     return this.cache.list()
   }
 
+  deleteCacheEntries(doomed: (entry: CacheEntry) => boolean): Promise<number> {
+    return this.cache.delete(doomed)
+  }
+
   /** The run's metadata document, or `undefined` when the run does not exist. */
   private async metaText(flow: string, runId: string): Promise<string | undefined> {
     const object = await this.api.get(this.runKey(flow, runId))

@@ -8,7 +8,7 @@
  */
 import { isSha256Hex } from "../codec/hash.js"
 import { StorageError } from "../errors.js"
-import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, isPackName, newestById, packName } from "./CacheEntry.js"
+import { assertCacheKey, byKey, decodeCachePack, encodeCachePack, isPackName, newestById, packName, prunePack } from "./CacheEntry.js"
 import type { CacheEntry } from "./CacheEntry.js"
 import { mapLimited } from "./localFiles.js"
 import type { S3Api } from "./s3Api.js"
@@ -64,5 +64,33 @@ export class S3CacheIndex {
     for (const key of (await this.api.listNames(this.dir)).filter(isSha256Hex)) {
       for (const object of await this.packs(key)) yield* await this.pack(key, object)
     }
+  }
+
+  /**
+   * Deletes the entries `doomed` accepts, pack by pack (see `Datastore.deleteCacheEntries`). A pack that keeps
+   * some entries is replaced: the new pack (one PutObject under a fresh name, visible whole) is stored before
+   * the old one is deleted, so a kill in between leaves both, the staying entries readable twice (reads keep
+   * one of each id) and the doomed ones for the next call. Only packs listed here are touched: packs
+   * concurrent runs put meanwhile stay. Whole packs are deleted in batches of DeleteObjects.
+   */
+  async delete(doomed: (entry: CacheEntry) => boolean): Promise<number> {
+    let deleted = 0
+    for (const key of (await this.api.listNames(this.dir)).filter(isSha256Hex)) {
+      const gone: Array<string> = []
+      for (const object of await this.packs(key)) {
+        const pruning = prunePack(key, await this.pack(key, object), doomed)
+        if (pruning.action === "keep") continue
+        if (pruning.action === "rewrite") {
+          const replacement = `${this.dir}${key}/${packName()}${JSON_SUFFIX}`
+          if ((await this.api.put(replacement, pruning.text, { onlyIfNew: true })) === "exists") {
+            throw new StorageError(`artiflow: step cache pack ${this.where(replacement)} already exists (pack names are random: retry)`)
+          }
+        }
+        gone.push(object)
+        deleted += pruning.deleted
+      }
+      await this.api.deleteAll(gone)
+    }
+    return deleted
   }
 }

@@ -1,18 +1,22 @@
 /**
- * Garbage collection: deletes the runs a gc does not keep, then every blob nothing left references.
+ * Garbage collection: deletes the runs a gc does not keep with the step cache entries they computed, then
+ * every blob nothing left references.
  *
- * Order, and why it is crash-safe: the roots (what kept runs reference) are read before anything is deleted;
- * runs go first, each with its metadata last (see `Datastore.deleteRun`); blobs go last, and only blobs no
- * kept run references. A gc killed at any point has therefore only deleted runs it was asked to delete and
- * blobs no kept run needs: every kept run still loads and resumes, and the next gc, which makes the same
- * decisions, deletes what this one did not get to.
+ * Order, and why it is crash-safe: the roots (what kept runs and the other cache entries reference) are read
+ * before anything is deleted; the doomed runs' cache entries go first, while those runs are still listed, so
+ * a gc killed after them finds the same runs again and the next gc deletes the same entries (deleting runs
+ * first would leave entries naming runs no listing finds); runs go next, each with its metadata last (see
+ * `Datastore.deleteRun`); blobs go last, and only blobs nothing kept references. A gc killed at any point has
+ * therefore only deleted runs it was asked to delete, cache entries of those runs and blobs nothing kept
+ * needs: every kept run still loads and resumes, every entry left still hits (an entry whose blobs are gone
+ * is a miss anyway), and the next gc, which makes the same decisions, deletes what this one did not get to.
  *
  * Concurrent writers: a run that starts while gc works is not listed, so its manifests are no roots; but
  * every blob it writes, or finds already stored, is touched then, and gc spares blobs touched within
  * `graceMs` of its start. A task whose blob writes and manifest commit are further apart than that (an hour
  * by default) is the one case this does not cover.
  */
-import type { Datastore, RunSummary } from "../datastore/Datastore.js"
+import type { CacheEntry, Datastore, RunSummary } from "../datastore/Datastore.js"
 import { mapLimited } from "../datastore/localFiles.js"
 import { FlowDefinitionError, StorageError } from "../errors.js"
 import { invalidOption } from "../types/messages.js"
@@ -48,6 +52,8 @@ export interface GcResult {
   readonly blobsDeleted: number
   /** Bytes of the deleted blobs (run metadata and manifests not counted). */
   readonly bytesFreed: number
+  /** Step cache entries deleted: those the deleted runs computed. */
+  readonly cacheEntriesDeleted: number
 }
 
 /** Blobs handed to the store per `deleteBlobs` call (S3's DeleteObjects takes 1,000). */
@@ -70,6 +76,9 @@ const runsToDelete = async (
   return runs.filter((run) => !stay.has(run.id))
 }
 
+/** A run's identity across flows (a run id is unique within its flow only). */
+const runRef = (flow: string, runId: string): string => JSON.stringify([flow, runId])
+
 type Collecting = Required<Pick<Datastore, "listBlobs" | "deleteBlobs" | "deleteRun">>
 
 const collecting = (store: Datastore): Datastore & Collecting => {
@@ -83,8 +92,8 @@ const collecting = (store: Datastore): Datastore & Collecting => {
 
 /**
  * Deletes the runs `keep` does not keep (never a running run, never a run a kept run was resumed or cached
- * from), then every blob that no remaining run nor step cache entry references and that was not written in the
- * last `graceMs`.
+ * from) and the step cache entries they computed, then every blob that no remaining run nor step cache entry
+ * references and that was not written in the last `graceMs`.
  * Safe to interrupt at any point, and to run again (see the module comment).
  *
  * @example
@@ -108,8 +117,15 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
   const roots = new Set<string>()
   const doomed: Array<RunSummary> = []
   for (const flow of await target.listFlows()) doomed.push(...(await runsToDelete(target, flow, keep, roots)))
-  // Cache entries are read before any run is deleted: a store whose cache cannot be read loses nothing.
-  await addCacheRoots(target, roots)
+  // The entries a deleted run computed go with it, if the store can delete entries; the others are roots.
+  const doomedRuns = new Set(doomed.map((run) => runRef(run.flow, run.id)))
+  const deletesEntries = target.deleteCacheEntries !== undefined
+  const doomedEntry = (entry: CacheEntry): boolean =>
+    deletesEntries && doomedRuns.has(runRef(entry.flow, entry.cachedFrom.runId))
+  // Cache entries are read before anything is deleted: a store whose cache cannot be read loses nothing.
+  let cacheEntriesDeleted = await addCacheRoots(target, roots, doomedEntry)
+  // Before the runs: until they go, the next gc lists them again and so finds the entries this one left.
+  if (!dryRun && doomedRuns.size > 0) cacheEntriesDeleted = (await target.deleteCacheEntries?.(doomedEntry)) ?? 0
   // Runs are deleted a few at a time: each deletion is crash-safe on its own (metadata last), whatever the order.
   if (!dryRun) await mapLimited(doomed, RUN_DELETE_CONCURRENCY, (run) => target.deleteRun(run.flow, run.id))
   let blobsDeleted = 0
@@ -145,5 +161,5 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
   }
   await flush()
   await deleting
-  return { runsDeleted: doomed.length, blobsDeleted, bytesFreed }
+  return { runsDeleted: doomed.length, blobsDeleted, bytesFreed, cacheEntriesDeleted }
 }

@@ -4,10 +4,11 @@
  * tasks are references to its origin's manifests (`base` in another run) and its parameters are read from
  * the run at the root of that chain, so deleting the origin would break the kept run; a run whose tasks were
  * cached from another names it too (`cachedFrom`). Such runs are kept, with all they reference in turn.
- * The step cache's entries are roots too: each holds output entries that a future hit reuses by reference.
+ * The step cache's entries are roots too (each holds output entries that a future hit reuses by reference),
+ * except the entries of runs gc deletes, which go with them.
  */
 import { cacheEntryBlobs } from "../datastore/CacheEntry.js"
-import type { Datastore } from "../datastore/Datastore.js"
+import type { CacheEntry, Datastore } from "../datastore/Datastore.js"
 import { mapLimited } from "../datastore/localFiles.js"
 import type { ArtifactEntry, TaskManifest } from "../datastore/Manifest.js"
 
@@ -85,9 +86,20 @@ export const keptClosure = async (
 }
 
 /**
- * Adds every blob a step cache entry refers to. A damaged entry fails the listing (the store says which):
- * gc then stops before deleting any blob, since it cannot know what that entry keeps alive.
+ * Adds every blob a step cache entry refers to, except the entries `doomed` accepts (those gc deletes with
+ * the run that computed them), and returns how many entries it passed over. A damaged entry fails the listing
+ * (the store says which): gc then stops before deleting anything, since it cannot know what that entry keeps
+ * alive.
  */
-export const addCacheRoots = async (store: Datastore, blobs: Set<string>): Promise<void> => {
-  for await (const entry of store.listCacheEntries?.() ?? []) for (const hash of cacheEntryBlobs(entry)) blobs.add(hash)
+export const addCacheRoots = async (
+  store: Datastore,
+  blobs: Set<string>,
+  doomed: (entry: CacheEntry) => boolean
+): Promise<number> => {
+  let passed = 0
+  for await (const entry of store.listCacheEntries?.() ?? []) {
+    if (doomed(entry)) passed++
+    else for (const hash of cacheEntryBlobs(entry)) blobs.add(hash)
+  }
+  return passed
 }

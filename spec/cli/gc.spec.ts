@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest"
 import { localStore } from "../../lib/datastore/local.js"
 import type { Datastore } from "../../lib/datastore/Datastore.js"
 import { STORE_FORMAT } from "../../lib/datastore/Manifest.js"
-import { flow, run, step } from "../../lib/index.js"
+import * as t from "io-ts"
+import { flow, param, run, step } from "../../lib/index.js"
 import { artiflow, tempHome } from "./process.js"
 
 const Nightly = pipe(
@@ -33,6 +34,12 @@ afterEach(async () => {
 
 const nightly = async (tags: ReadonlyArray<string> = []): Promise<string> =>
   (await run(Nightly, { store, log: () => {}, tags })).runId
+
+/** A cached step: a run with a new `n` computes its table, one with an `n` already run is answered by the cache. */
+const Cached = pipe(
+  flow("Cached", { params: { n: param(t.number, { default: 1 }) } }),
+  step("start", (a) => ({ table: new Float64Array(4096).fill(a.n) }), { cache: true })
+)
 
 const ids = async (): Promise<ReadonlyArray<string>> => (await store.listRuns("Nightly")).map((summary) => summary.id)
 
@@ -71,6 +78,14 @@ describe("artiflow gc", () => {
     expect(await ids()).toEqual([runs[2]])
   })
 
+  test("the summary names the step cache entries that went with the deleted runs", async () => {
+    for (const n of [1, 2, 3]) await run(Cached, { store, params: { n }, log: () => {} })
+    const dry = await gcCli("--keep-last", "1", "--dry-run", "--grace", "0s")
+    expect(dry.stdout).toMatch(/^would delete 2 runs \(with 2 step cache entries\) and 2 blobs \(.+\); nothing was deleted \(--dry-run\)\n$/)
+    const done = await gcCli("--keep-last", "1", "--grace", "0s", "--json")
+    expect(JSON.parse(done.stdout)).toMatchObject({ runsDeleted: 2, blobsDeleted: 2, cacheEntriesDeleted: 2 })
+  })
+
   test("--older-than keeps the runs started since; --keep-tag keeps tagged runs; --json prints the counts", async () => {
     await oldRun("ancient", 40)
     await oldRun("old-but-tagged", 40)
@@ -79,7 +94,7 @@ describe("artiflow gc", () => {
     const fresh = await nightly()
     const result = await gcCli("--older-than", "30d", "--keep-tag", "release", "--json")
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout)).toEqual({ runsDeleted: 1, blobsDeleted: 0, bytesFreed: 0, dryRun: false })
+    expect(JSON.parse(result.stdout)).toEqual({ runsDeleted: 1, blobsDeleted: 0, bytesFreed: 0, cacheEntriesDeleted: 0, dryRun: false })
     expect([...(await ids())].sort()).toEqual([fresh, "old-but-tagged", "recent"].sort())
     expect((await gcCli("--older-than", "36h", "--keep-tag", "release", "--json")).stdout).toContain('"runsDeleted": 1')
     expect([...(await ids())].sort()).toEqual([fresh, "old-but-tagged"].sort())

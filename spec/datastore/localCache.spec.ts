@@ -70,3 +70,26 @@ test("a damaged pack on disk is an IntegrityError naming the file; a newer forma
   await fs.writeFile(join(dir, "cache", KEY, "notes.txt"), "hello")
   expect(await store.readCacheEntries?.(KEY)).toHaveLength(1)
 })
+
+test("a deletion killed between placing a pack's replacement and unlinking it leaves every entry readable; the next one finishes", async () => {
+  const dir = join(await tempDir(), "store")
+  const store = localStore(dir)
+  const mixed = [entryOf(1, "old"), entryOf(2, "kept"), entryOf(3, "old"), entryOf(4, "kept")]
+  await store.putCacheEntries?.(mixed)
+  const packs = join(dir, "cache", KEY)
+  const [original] = await fs.readdir(packs)
+  const text = await fs.readFile(join(packs, original as string))
+  const doomed = (entry: CacheEntry): boolean => entry.cachedFrom.runId === "old"
+  expect(await store.deleteCacheEntries?.(doomed)).toBe(2)
+  const [replacement] = await fs.readdir(packs)
+  expect(replacement).not.toBe(original)
+  // The state a kill right before the unlink leaves: the old pack and its replacement side by side.
+  await fs.writeFile(join(packs, original as string), text)
+  const fresh = localStore(dir)
+  const read = (await fresh.readCacheEntries?.(KEY)) ?? []
+  expect(read.map((entry) => entry.createdAt).sort()).toEqual([1, 2, 3, 4])
+  expect(await fresh.deleteCacheEntries?.(doomed)).toBe(2)
+  const after = (await fresh.readCacheEntries?.(KEY)) ?? []
+  expect(after.map((entry) => entry.createdAt).sort()).toEqual([2, 4])
+  expect(await fs.readdir(join(dir, "tmp"))).toEqual([])
+})

@@ -8,6 +8,7 @@ import * as t from "io-ts"
 import { expect, test, vi } from "vitest"
 import { sha256Hex } from "../../lib/codec/hash.js"
 import { CACHE_FORMAT, cacheEntryId } from "../../lib/datastore/CacheEntry.js"
+import type { CacheEntry } from "../../lib/datastore/CacheEntry.js"
 import { STORE_FORMAT } from "../../lib/datastore/Manifest.js"
 import type { Datastore } from "../../lib/datastore/Datastore.js"
 import { flow, FlowDefinitionError, foreach, gc, join, param, resume, run, step, StorageError } from "../../lib/index.js"
@@ -46,6 +47,26 @@ const blobCount = async (store: Datastore): Promise<number> => {
   return count
 }
 
+/** A cached step (its start is answered by the step cache when `n` is one a run already computed). */
+const Cached = pipe(
+  flow("Cached", { params: { n: param(t.number, { default: 1 }) } }),
+  step("start", (a) => ({ table: new Float64Array(1 << 13).fill(a.n) }), { cache: true }),
+  step("end", (a) => ({ total: a.table.length }))
+)
+
+/** The blob of the table a Cached run's start stored. */
+const tableHash = async (store: Datastore, runId: string): Promise<string> => {
+  const table = (await store.readManifests("Cached", runId)).find((manifest) => manifest.step === "start")?.artifacts.table
+  if (table === undefined) throw new Error(`run ${runId} has no table`)
+  return table.stored?.hash ?? table.hash
+}
+
+const cacheEntries = async (store: Datastore): Promise<Array<CacheEntry>> => {
+  const entries: Array<CacheEntry> = []
+  for await (const entry of store.listCacheEntries?.() ?? []) entries.push(entry)
+  return entries
+}
+
 const runIds = async (store: Datastore, name: string): Promise<ReadonlyArray<string>> =>
   (await store.listRuns(name)).map((summary) => summary.id)
 
@@ -67,7 +88,7 @@ forEachStore((_name, makeStore) => {
     expect(await loadEveryArtifact(store, "Other", other)).toBe(1)
     for (const runId of old) expect(await store.readRun("Train", runId)).toBeUndefined()
     // A second gc has nothing left to do.
-    expect(await gc(store, { keep: { lastRuns: 2 }, graceMs: 0 })).toEqual({ runsDeleted: 0, blobsDeleted: 0, bytesFreed: 0 })
+    expect(await gc(store, { keep: { lastRuns: 2 }, graceMs: 0 })).toEqual({ runsDeleted: 0, blobsDeleted: 0, bytesFreed: 0, cacheEntriesDeleted: 0 })
   })
 
   test("dryRun deletes nothing and predicts exactly what the gc then deletes", async () => {
@@ -88,7 +109,7 @@ forEachStore((_name, makeStore) => {
     await trainRun(store, 2)
     const orphan = await store.writeBlob(new TextEncoder().encode("written by a run that has not committed yet"))
     const result = await gc(store, { keep: { lastRuns: 1 } })
-    expect(result).toEqual({ runsDeleted: 1, blobsDeleted: 0, bytesFreed: 0 })
+    expect(result).toEqual({ runsDeleted: 1, blobsDeleted: 0, bytesFreed: 0, cacheEntriesDeleted: 0 })
     expect(await store.hasBlob(orphan.hash)).toBe(true)
     expect(await gc(store, { keep: { lastRuns: 1 }, graceMs: 60_000 })).toMatchObject({ blobsDeleted: 0 })
     const later = await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })
@@ -196,24 +217,35 @@ forEachStore((_name, makeStore) => {
     expect(await gc(store, { keep: { tags: ["none"] }, graceMs: 0 })).toMatchObject({ runsDeleted: 3 })
   })
 
-  test("a blob only a step cache entry references survives gc, even once the run that computed it is gone", async () => {
+  test("a step cache entry goes with the run that computed it, and its blobs with it unless something kept references them", async () => {
     const store = await makeStore()
     const computing = await trainRun(store, 1)
-    await trainRun(store, 2)
+    const kept = await trainRun(store, 2)
     const cachedBytes = new Uint8Array(8192).fill(42)
     const cached = await store.writeBlob(cachedBytes)
     const attachment = await store.writeBlob(new Uint8Array(4096).fill(43))
-    const orphan = await store.writeBlob(new Uint8Array(4096).fill(44))
-    const reads = { x: sha256Hex("x") }
-    await store.putCacheEntries?.([{
-      format: CACHE_FORMAT,
-      key: sha256Hex("Train\u0000start\u0000code"),
-      id: cacheEntryId(reads, undefined, undefined),
-      flow: "Train",
-      step: "start",
-      reads,
-      artifacts: {
-        table: { hash: cached.hash, size: cached.size, type: "Uint8Array", encoding: "raw" },
+    const shared = await store.writeBlob(new Uint8Array(4096).fill(44))
+    const keptOnly = await store.writeBlob(new Uint8Array(4096).fill(45))
+    const raw = (hash: string, size: number) => ({ hash, size, type: "Uint8Array", encoding: "raw" }) as const
+    const entryOf = (runId: string, x: string, artifacts: CacheEntry["artifacts"]): CacheEntry => {
+      const reads = { x: sha256Hex(x) }
+      return {
+        format: CACHE_FORMAT,
+        key: sha256Hex("Train\u0000start\u0000code"),
+        id: cacheEntryId(reads, undefined, undefined),
+        flow: "Train",
+        step: "start",
+        reads,
+        artifacts,
+        written: Object.keys(artifacts),
+        cachedFrom: { runId, taskId: "0" },
+        createdAt: Date.now()
+      }
+    }
+    await store.putCacheEntries?.([
+      entryOf(computing, "old", {
+        table: raw(cached.hash, cached.size),
+        shared: raw(shared.hash, shared.size),
         model: {
           hash: sha256Hex("model"),
           size: 10,
@@ -222,34 +254,73 @@ forEachStore((_name, makeStore) => {
           inline: "{}",
           attachments: [{ hash: attachment.hash, size: attachment.size }]
         }
-      },
-      written: ["table", "model"],
-      cachedFrom: { runId: computing, taskId: "0" },
-      createdAt: Date.now()
-    }])
+      })
+    ])
+    const keptEntry = entryOf(kept, "new", { shared: raw(shared.hash, shared.size), table: raw(keptOnly.hash, keptOnly.size) })
+    await store.putCacheEntries?.([keptEntry])
+    // Entries of a run of another flow with the same id are not the deleted run's.
+    await store.putCacheEntries?.([{ ...entryOf(computing, "other", {}), flow: "Other" }])
+    const predicted = await gc(store, { keep: { lastRuns: 1 }, graceMs: 0, dryRun: true })
+    expect(predicted).toMatchObject({ runsDeleted: 1, cacheEntriesDeleted: 1 })
+    expect(await cacheEntries(store)).toHaveLength(3)
     const result = await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })
-    expect(result.runsDeleted).toBe(1)
+    expect(result).toEqual(predicted)
     expect(await store.readRun("Train", computing)).toBeUndefined()
-    expect(await store.hasBlob(cached.hash)).toBe(true)
-    expect(await store.hasBlob(attachment.hash)).toBe(true)
-    expect(await store.hasBlob(orphan.hash)).toBe(false)
-    expect(Buffer.from(await store.readBlob(cached.hash)).equals(Buffer.from(cachedBytes))).toBe(true)
+    expect(await store.hasBlob(cached.hash)).toBe(false)
+    expect(await store.hasBlob(attachment.hash)).toBe(false)
+    // Referenced by the kept run's entry, which stays: its blobs stay, though no manifest references them.
+    expect(await store.hasBlob(shared.hash)).toBe(true)
+    expect(await store.hasBlob(keptOnly.hash)).toBe(true)
+    expect((await cacheEntries(store)).map((entry) => [entry.flow, entry.cachedFrom.runId])).toEqual(
+      expect.arrayContaining([["Train", kept], ["Other", computing]])
+    )
+    expect(await cacheEntries(store)).toHaveLength(2)
+    expect(await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })).toEqual({ runsDeleted: 0, blobsDeleted: 0, bytesFreed: 0, cacheEntriesDeleted: 0 })
   })
 
-  test("a kept run whose tasks were answered by the step cache keeps the run that computed them", async () => {
+  test("a cached step's output is freed once its computing run is deleted; a kept run's entry stays and still hits", async () => {
     const store = await makeStore()
-    const Cached = pipe(
-      flow("Cached", { params: { n: param(t.number, { default: 1 }) } }),
-      step("start", (a) => ({ table: new Float64Array(1 << 13).fill(a.n) }), { cache: true }),
-      step("end", (a) => ({ total: a.table.length }))
-    )
+    const computing = (await run(Cached, { store, params: { n: 1 }, log: quiet })).runId
+    const keptRun = (await run(Cached, { store, params: { n: 2 }, log: quiet })).runId
+    const oldTable = await tableHash(store, computing)
+    const keptTable = await tableHash(store, keptRun)
+    expect(oldTable).not.toBe(keptTable)
+    const result = await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })
+    expect(result).toMatchObject({ runsDeleted: 1, cacheEntriesDeleted: 1 })
+    expect(await store.hasBlob(oldTable)).toBe(false)
+    expect(await store.hasBlob(keptTable)).toBe(true)
+    expect((await cacheEntries(store)).map((entry) => entry.cachedFrom.runId)).toEqual([keptRun])
+    // The kept run's entry still answers; the deleted run's step is computed again.
+    const hit = (await run(Cached, { store, params: { n: 2 }, log: quiet })).runId
+    expect((await store.readManifests("Cached", hit)).find((manifest) => manifest.step === "start")?.cachedFrom).toEqual({ runId: keptRun, taskId: "0" })
+    const miss = (await run(Cached, { store, params: { n: 1 }, log: quiet })).runId
+    expect((await store.readManifests("Cached", miss)).find((manifest) => manifest.step === "start")?.cachedFrom).toBeUndefined()
+    expect(await loadEveryArtifact(store, "Cached", miss)).toBe(5)
+  })
+
+  test("on a store that cannot delete cache entries, every entry stays a root: its blobs stay", async () => {
+    const inner = await makeStore()
+    const store: Datastore = Object.assign(Object.create(inner) as Datastore, { deleteCacheEntries: undefined })
+    const computing = (await run(Cached, { store, params: { n: 1 }, log: quiet })).runId
+    await run(Cached, { store, params: { n: 2 }, log: quiet })
+    const table = await tableHash(store, computing)
+    expect(await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })).toMatchObject({ runsDeleted: 1, cacheEntriesDeleted: 0 })
+    expect(await store.hasBlob(table)).toBe(true)
+    expect(await cacheEntries(store)).toHaveLength(2)
+  })
+
+  test("a kept run whose tasks were answered by the step cache keeps the run that computed them, and its entry", async () => {
+    const store = await makeStore()
     const computing = (await run(Cached, { store, log: quiet })).runId
     const answered = await run(Cached, { store, log: quiet })
     const manifests = await store.readManifests("Cached", answered.runId)
     expect(manifests.find((manifest) => manifest.step === "start")?.cachedFrom).toEqual({ runId: computing, taskId: "0" })
-    expect(await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })).toMatchObject({ runsDeleted: 0, blobsDeleted: 0 })
+    expect(await gc(store, { keep: { lastRuns: 1 }, graceMs: 0 })).toMatchObject({ runsDeleted: 0, blobsDeleted: 0, cacheEntriesDeleted: 0 })
     expect(await runIds(store, "Cached")).toEqual([answered.runId, computing])
     expect(await loadEveryArtifact(store, "Cached", answered.runId)).toBe(5) // n and table in start; n, table and total in end
+    expect((await cacheEntries(store)).map((entry) => entry.cachedFrom.runId)).toEqual([computing])
+    const again = (await run(Cached, { store, log: quiet })).runId
+    expect((await store.readManifests("Cached", again)).find((manifest) => manifest.step === "start")?.cachedFrom).toEqual({ runId: computing, taskId: "0" })
   })
 
   test("bad options are errors naming the option and what it accepts, before anything is deleted", async () => {

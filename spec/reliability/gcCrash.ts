@@ -4,9 +4,10 @@
  *
  * - the store's bytes are sound (the site's auditor: every blob hashes to its name, every record parses);
  * - every run the gc keeps is still listed and loads, every artifact of every task, verified;
- * - a second gc, in this process, finishes the job: the store then holds exactly the runs and blobs an
- *   uninterrupted gc leaves;
- * - every kept run resumes (from its last step, or from its failure), to the uninterrupted run's result.
+ * - a second gc, in this process, finishes the job: the store then holds exactly the runs, blobs and step
+ *   cache entries an uninterrupted gc leaves;
+ * - every kept run resumes (from its last step, or from its failure), to the uninterrupted run's result, and
+ *   the step cache still answers from a kept run.
  *
  * The store: runs of the GcCrash flow with fixed ids, some deleted by the keep criteria, one failed and kept
  * only because a kept run was resumed from it.
@@ -58,11 +59,15 @@ export const fill = async (store: Datastore): Promise<void> => {
   }
 }
 
-/** What a store holds: its runs and its blobs. */
-export const contents = async (store: Datastore): Promise<{ readonly runs: ReadonlyArray<string>; readonly blobs: ReadonlyArray<string> }> => {
+/** What a store holds: its runs, its blobs, and its step cache entries (by computing run; one per run at most). */
+export const contents = async (
+  store: Datastore
+): Promise<{ readonly runs: ReadonlyArray<string>; readonly blobs: ReadonlyArray<string>; readonly cachedBy: ReadonlyArray<string> }> => {
   const blobs: Array<string> = []
   for await (const page of store.listBlobs?.() ?? []) for (const blob of page) blobs.push(blob.hash)
-  return { runs: (await store.listRuns(GC_FLOW)).map((r) => r.id).sort(), blobs: blobs.sort() }
+  const entries = new Map<string, string>()
+  for await (const entry of store.listCacheEntries?.() ?? []) entries.set(`${entry.key}/${entry.id}`, entry.cachedFrom.runId)
+  return { runs: (await store.listRuns(GC_FLOW)).map((r) => r.id).sort(), blobs: blobs.sort(), cachedBy: [...entries.values()].sort() }
 }
 
 export interface GcCrashStats {
@@ -95,6 +100,8 @@ export const gcCrashTest = async (sites: CrashSites, seed: number, kills: number
     const { deletionCalls } = lastJson<{ readonly deletionCalls: number }>(exit)
     const expected = await contents(reference.open())
     expect(expected.runs).toEqual([...KEPT].sort())
+    // The cached start of every kept run that computed it; "resumed" reused the start of "failed".
+    expect(expected.cachedBy).toEqual(KEPT.filter((runId) => runId !== "resumed").sort())
     for (let i = 0; stats.kills < kills; i++) {
       const site = await sites.create(`seed${seed}-${i}`)
       const store = site.open()
@@ -134,6 +141,11 @@ export const gcCrashTest = async (sites: CrashSites, seed: number, kills: number
         expect(again.artifacts.result, `resume of ${runId}`).toBe(resultOf(n))
         stats.resumes++
       }
+      // The cache still answers: a run with a kept run's parameter reuses that run's start.
+      const hit = await run(GcCrash, { store: after, params: { n: 7 }, log: quiet })
+      expect(hit.artifacts.result).toBe(resultOf(7))
+      const start = (await after.readManifests(GC_FLOW, hit.runId)).find((manifest) => manifest.step === "start")
+      expect(start?.cachedFrom?.runId).toBe("new-1")
     }
   } finally {
     await children.dispose()

@@ -11,6 +11,7 @@
  * - `runs/<flow>/<run>/run.json` parses and names its run; every manifest object (a commit or a pack) is whole
  *   framed records, each checksum right, checked with the harness's own parser (harnessStore.ts `logRecords`),
  *   a pack starting with its header; no run has objects without its run.json; tag changes parse;
+ * - `cache/<key>/<pack>.json`: a step cache pack, whole, every entry in it decoding;
  * - nothing else is there. Allowed, because invisible: incomplete multipart uploads, and `data/` objects no
  *   pointer names (a writer killed between completing an upload and publishing its pointer, or before
  *   deleting a copy it found already published).
@@ -27,6 +28,7 @@ import type { S3Client } from "@aws-sdk/client-s3"
 import { expect } from "vitest"
 import { s3Store } from "../../lib/index.js"
 import type { Datastore, RunMeta } from "../../lib/index.js"
+import { decodeCachePack, isPackName } from "../../lib/datastore/CacheEntry.js"
 import { S3Api } from "../../lib/datastore/s3Api.js"
 import { S3Blobs, STALE_UPLOAD_MS } from "../../lib/datastore/s3Blobs.js"
 import { createBucket, removeBucket, s3Client, s3Server } from "../support/s3.js"
@@ -181,6 +183,16 @@ class S3Site implements S3CrashSite {
     })
   }
 
+  /** A step cache pack (`cache/<key>/<pack>.json`) is one PutObject: whole, and every entry in it decodes. */
+  private async checkCachePack(object: Listed, path: ReadonlyArray<string>): Promise<void> {
+    const [key = "", file = "", ...extra] = path
+    const name = file.replace(/\.json$/, "")
+    if (extra.length > 0 || !/^[0-9a-f]{64}$/.test(key) || !file.endsWith(".json") || !isPackName(name)) {
+      throw new Error(`not a step cache pack's key: ${object.key}`)
+    }
+    await this.once(object, (bytes) => void decodeCachePack(bytes.toString("utf8"), object.key, key))
+  }
+
   /** Checks an object under runs/; returns the run ("flow/runId") it belongs to. */
   private async checkRunObject(object: Listed, path: ReadonlyArray<string>): Promise<{ readonly run: string; readonly isMeta: boolean }> {
     const [flow = "", second = "", third = "", fourth, ...extra] = path
@@ -245,7 +257,8 @@ class S3Site implements S3CrashSite {
         const { run, isMeta } = await this.checkRunObject(object, path)
         if (isMeta) runsWithMeta.add(run)
         runObjects.set(run, [...(runObjects.get(run) ?? []), `${object.key}@${object.version}`])
-      } else throw new Error(`unexpected object in the store: ${object.key}`)
+      } else if (top === "cache") await this.checkCachePack(object, path)
+      else throw new Error(`unexpected object in the store: ${object.key}`)
     }
     for (const [pointer, dataKey] of this.pointers) {
       if (keys.has(pointer) && !keys.has(dataKey)) throw new Error(`${pointer} points to ${dataKey}, which is gone`)

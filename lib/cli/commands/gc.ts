@@ -35,7 +35,7 @@ const HELP = helpText(
         ["--dry-run", "print what would be deleted, delete nothing"],
         ["--grace <age>", "keep blobs written within this age, referenced or not (default 1h)"],
         STORE_ROW,
-        ["--json", "print JSON: { runsDeleted, blobsDeleted, bytesFreed, dryRun }"],
+        ["--json", "print JSON: { runsDeleted, blobsDeleted, bytesFreed, cacheEntriesDeleted, dryRun }"],
         HELP_ROW
       ]
     }
@@ -75,7 +75,10 @@ const keepOf = (args: ParsedArgs, now: number): { readonly keep: Keep; readonly 
 }
 
 const summary = (result: GcResult, dryRun: boolean): string => {
-  const what = `${plural(result.runsDeleted, "run")} and ${plural(result.blobsDeleted, "blob")} (${formatBytes(result.bytesFreed)})`
+  // The step cache entries the runs computed are named only when there are some (most flows cache nothing).
+  const entries = result.cacheEntriesDeleted
+  const cache = entries === 0 ? "" : ` (with ${entries} step cache ${entries === 1 ? "entry" : "entries"})`
+  const what = `${plural(result.runsDeleted, "run")}${cache} and ${plural(result.blobsDeleted, "blob")} (${formatBytes(result.bytesFreed)})`
   return dryRun ? `would delete ${what}; nothing was deleted (--dry-run)` : `deleted ${what}`
 }
 

@@ -120,5 +120,50 @@ export const cacheSection = (make: MakeHarness): void => {
         const { hash } = await store.writeBlob(bytes("still here"))
         expect(new TextDecoder().decode(await store.readBlob(hash))).toBe("still here")
       }))
+
+    test("deleteCacheEntries deletes the entries it is asked to, whole packs or part of one, and says how many", () =>
+      withStore(make, async ({ store }) => {
+        const deleteEntries = store.deleteCacheEntries?.bind(store)
+        expect(typeof deleteEntries).toBe("function")
+        if (deleteEntries === undefined) return
+        const other = sha256Hex("Flow\u0000other\u0000code")
+        const of = (runId: string, n: number, key = KEY): Array<CacheEntry> =>
+          Array.from({ length: n }, (_, i) => entryOf({ i: sha256Hex(`${runId}.${i}`) }, { cachedFrom: { runId, taskId: String(i) } }, key))
+        const old = [...of("old", 3), ...of("old", 2, other)]
+        const kept = of("kept", 4)
+        // A batch of two runs' entries (artiflow writes one run's per batch; the port allows any).
+        const mixed = [...of("old2", 2), ...of("kept2", 2)]
+        await store.putCacheEntries?.(old)
+        await store.putCacheEntries?.(kept)
+        await store.putCacheEntries?.(mixed)
+        const doomed = (entry: CacheEntry): boolean => entry.cachedFrom.runId.startsWith("old")
+        expect(await deleteEntries(doomed)).toBe(7)
+        const staying = [...kept, ...mixed.slice(2)]
+        expect(ids(await all(store))).toEqual(ids(staying))
+        expect(ids((await store.readCacheEntries?.(KEY)) ?? [])).toEqual(ids(staying))
+        expect(await store.readCacheEntries?.(other)).toEqual([])
+        // Done: again deletes nothing; entries put afterwards under an emptied key read back.
+        expect(await deleteEntries(doomed)).toBe(0)
+        expect(ids(await all(store))).toEqual(ids(staying))
+        const again = of("new", 1, other)
+        await store.putCacheEntries?.(again)
+        expect(await store.readCacheEntries?.(other)).toEqual(again)
+        expect(await deleteEntries(() => false)).toBe(0)
+      }))
+
+    test("deleteCacheEntries while runs put entries of the same key loses none of theirs", () =>
+      withStore(make, async ({ store }) => {
+        const batch = (b: number): Array<CacheEntry> =>
+          Array.from({ length: 10 }, (_, i) => entryOf({ i: sha256Hex(`${b}.${i}`) }, { cachedFrom: { runId: `r${b}`, taskId: String(i) } }))
+        const doomedBatches = [0, 1, 2, 3].map(batch)
+        for (const entries of doomedBatches) await store.putCacheEntries?.(entries)
+        const concurrent = [4, 5, 6, 7, 8, 9].map(batch)
+        const [deleted] = await Promise.all([
+          store.deleteCacheEntries?.((entry) => ["r0", "r1", "r2", "r3"].includes(entry.cachedFrom.runId)),
+          ...concurrent.map((entries) => store.putCacheEntries?.(entries))
+        ])
+        expect(deleted).toBe(40)
+        expect(ids((await store.readCacheEntries?.(KEY)) ?? [])).toEqual(ids(concurrent.flat()))
+      }))
   })
 }

@@ -4,12 +4,12 @@
  *     node gcKillable.js '<JSON of GcJob>'
  *
  * It prints `ready` just before gc starts and, if nobody killed it, one line of JSON (the GcResult). With
- * `selfKill`, it sends itself SIGKILL at its `point`-th deletion call (a `deleteRun`, or a `deleteBlobs` of a
- * batch), `turns` turns of the event loop after starting it (0: just before): inside the deletion of a run's
- * files, or amid a batch of blob deletions.
+ * `selfKill`, it sends itself SIGKILL at its `point`-th deletion call (the `deleteCacheEntries`, a `deleteRun`,
+ * or a `deleteBlobs` of a batch), `turns` turns of the event loop after starting it (0: just before): amid the
+ * deletion of cache packs, inside the deletion of a run's files, or amid a batch of blob deletions.
  */
 import { gc, storeAt } from "../../../lib/index.js"
-import type { Datastore, KeepCriteria } from "../../../lib/index.js"
+import type { CacheEntry, Datastore, KeepCriteria } from "../../../lib/index.js"
 
 export interface GcJob {
   readonly store: string
@@ -41,12 +41,15 @@ const deleting = <T>(call: () => Promise<T>): Promise<T> => {
   return pending
 }
 
-const { deleteRun, deleteBlobs } = inner
-if (deleteRun === undefined || deleteBlobs === undefined) throw new Error(`${inner.description} cannot delete`)
+const { deleteRun, deleteBlobs, deleteCacheEntries } = inner
+if (deleteRun === undefined || deleteBlobs === undefined || deleteCacheEntries === undefined) {
+  throw new Error(`${inner.description} cannot delete`)
+}
 // Everything else is the store's own (its methods reach its fields through the prototype).
 const store: Datastore = Object.assign(Object.create(inner) as Datastore, {
   deleteRun: (flow: string, runId: string) => deleting(() => deleteRun.call(inner, flow, runId)),
-  deleteBlobs: (hashes: ReadonlyArray<string>, since: number) => deleting(() => deleteBlobs.call(inner, hashes, since))
+  deleteBlobs: (hashes: ReadonlyArray<string>, since: number) => deleting(() => deleteBlobs.call(inner, hashes, since)),
+  deleteCacheEntries: (doomed: (entry: CacheEntry) => boolean) => deleting(() => deleteCacheEntries.call(inner, doomed))
 })
 
 process.stdout.write("ready\n")
