@@ -12,7 +12,8 @@ C="$D/ceph.conf"
 [ -f "$C" ] || { echo "radosgw.sh: no cluster in $D (no $C)" >&2; exit 1; }
 # no garbage collection here (the cluster's first gateway does it): it works under locks that a gateway a test
 # kills would keep until they time out
-launch "$D/rgw-$NAME.pid" "$D/log/rgw-$NAME.out" radosgw -f -c "$C" -n "client.rgw.$NAME" --rgw_frontends "beast endpoint=127.0.0.1:$PORT" \
+# tcp_nodelay=1: see ceph-cluster.sh (small responses would wait about 40 ms on delayed ACKs)
+launch "$D/rgw-$NAME.pid" "$D/log/rgw-$NAME.out" radosgw -f -c "$C" -n "client.rgw.$NAME" --rgw_frontends "beast endpoint=127.0.0.1:$PORT tcp_nodelay=1" \
   --rgw_enable_gc_threads false
 until_up 480 0.25 "radosgw $NAME did not answer on 127.0.0.1:$PORT" http_answers "$PORT" \
   || { tail -20 "$D/log/client.rgw.$NAME.log" >&2; exit 1; }
