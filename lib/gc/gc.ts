@@ -52,8 +52,11 @@ export interface GcResult {
   readonly blobsDeleted: number
   /** Bytes of the deleted blobs (run metadata and manifests not counted). */
   readonly bytesFreed: number
-  /** Step cache entries deleted: those the deleted runs computed. */
-  readonly cacheEntriesDeleted: number
+  /**
+   * Step cache entries deleted (or, with `dryRun`, that would be): those the deleted runs computed. Present only
+   * when there are some: most flows cache nothing, and their result stays the three counts above.
+   */
+  readonly cacheEntriesDeleted?: number
 }
 
 /** Blobs handed to the store per `deleteBlobs` call (S3's DeleteObjects takes 1,000). */
@@ -161,5 +164,5 @@ export const gc = async (store: Datastore, options: GcOptions): Promise<GcResult
   }
   await flush()
   await deleting
-  return { runsDeleted: doomed.length, blobsDeleted, bytesFreed, cacheEntriesDeleted }
+  return { runsDeleted: doomed.length, blobsDeleted, bytesFreed, ...(cacheEntriesDeleted > 0 && { cacheEntriesDeleted }) }
 }

@@ -76,7 +76,7 @@ const keepOf = (args: ParsedArgs, now: number): { readonly keep: Keep; readonly 
 
 const summary = (result: GcResult, dryRun: boolean): string => {
   // The step cache entries the runs computed are named only when there are some (most flows cache nothing).
-  const entries = result.cacheEntriesDeleted
+  const entries = result.cacheEntriesDeleted ?? 0
   const cache = entries === 0 ? "" : ` (with ${entries} step cache ${entries === 1 ? "entry" : "entries"})`
   const what = `${plural(result.runsDeleted, "run")}${cache} and ${plural(result.blobsDeleted, "blob")} (${formatBytes(result.bytesFreed)})`
   return dryRun ? `would delete ${what}; nothing was deleted (--dry-run)` : `deleted ${what}`
@@ -99,7 +99,7 @@ export const gcCommand: Command = {
     const store = storeOf(args)
     const result = await gc(store, { keep, dryRun, graceMs })
     if (json) {
-      io.stdout.write(jsonText({ ...result, dryRun }))
+      io.stdout.write(jsonText({ ...result, cacheEntriesDeleted: result.cacheEntriesDeleted ?? 0, dryRun }))
       return EXIT.ok
     }
     if (everyRun) writeLine(io.stdout, "keeping every run (no --keep-last, --older-than or --keep-tag): deleting only blobs no run references")
