@@ -34,8 +34,9 @@ export interface ExecutionOptions {
    */
   readonly tags?: ReadonlyArray<string>
   /**
-   * At most this many tasks run at once (default: CPU count x 4, for async work, or more when the store or
-   * the executor prefers more in flight: S3, BullMQ).
+   * At most this many step functions run at once (default: CPU count x 4, for async work, or more when the
+   * store or the executor prefers more in flight: S3, BullMQ). A task whose function has returned and whose
+   * manifest is being written does not count: the next task runs meanwhile.
    */
   readonly maxWorkers?: number
   /**

@@ -167,55 +167,56 @@ const attemptOn = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, taskId:
 
 /**
  * Runs a task, or, in a resumed run whose inputs so far were all reused (`reuse`), clones it from the origin
- * run when it succeeded there.
+ * run when it succeeded there. Only the attempts take one of the run's workers (`maxWorkers`): committing a
+ * manifest, cloning a task and answering it from the step cache wait for the store, not for a worker, so
+ * that other tasks run meanwhile and their manifests join the same group commit.
  */
-export const runTask = (env: RunEnv, spec: TaskSpec, work: AttemptWork, reuse = false): Promise<TaskResult> =>
-  env.workers.with(async () => {
-    const taskId = taskIdOf(spec.position)
-    const origin = reuse ? env.reuse?.reusable(spec.name, taskId) : undefined
-    if (origin !== undefined && env.reuse !== undefined) return cloneTask(env, spec, origin, env.reuse)
-    if (work.kind === "step") {
-      env.checkRunning()
-      const hit = await env.cache.lookup({ node: work.node, position: spec.position, base: spec.base })
-      const answered = hit === undefined ? undefined : await commitCached(env, spec, hit)
-      if (answered !== undefined) return answered
+export const runTask = async (env: RunEnv, spec: TaskSpec, work: AttemptWork, reuse = false): Promise<TaskResult> => {
+  const taskId = taskIdOf(spec.position)
+  const origin = reuse ? env.reuse?.reusable(spec.name, taskId) : undefined
+  if (origin !== undefined && env.reuse !== undefined) return cloneTask(env, spec, origin, env.reuse)
+  if (work.kind === "step") {
+    env.checkRunning()
+    const hit = await env.cache.lookup({ node: work.node, position: spec.position, base: spec.base })
+    const answered = hit === undefined ? undefined : await commitCached(env, spec, hit)
+    if (answered !== undefined) return answered
+  }
+  const attempts = (spec.options.retry ?? 0) + 1
+  // `failures` counts against `retry`; `number` is the next attempt number, past any the executor used up.
+  for (let failures = 0, number = 0; ; number++) {
+    env.checkRunning()
+    let outcome = await env.workers.with(() => attemptOn(env, spec, work, taskId, number))
+    number = outcome.attempt
+    if (outcome.status === "succeeded") {
+      const succeeded = outcome
+      const committed = await commitSucceeded(env, spec, work, succeeded).catch((error: unknown) => asFailure(succeeded, error))
+      if (!("status" in committed)) {
+        await recordInCache(env, spec, work, succeeded)
+        return committed
+      }
+      outcome = committed
     }
-    const attempts = (spec.options.retry ?? 0) + 1
-    // `failures` counts against `retry`; `number` is the next attempt number, past any the executor used up.
-    for (let failures = 0, number = 0; ; number++) {
-      env.checkRunning()
-      let outcome = await attemptOn(env, spec, work, taskId, number)
-      number = outcome.attempt
-      if (outcome.status === "succeeded") {
-        const succeeded = outcome
-        const committed = await commitSucceeded(env, spec, work, succeeded).catch((error: unknown) => asFailure(succeeded, error))
-        if (!("status" in committed)) {
-          await recordInCache(env, spec, work, succeeded)
-          return committed
-        }
-        outcome = committed
-      }
-      failures++
-      const thrown = outcome.error
-      const error = failureOf(env, thrown)
-      // The run failed (another task, or cancellation) while this attempt ran: the attempt was interrupted,
-      // not failed on its own, so it is neither retried nor caught (a catch would store another task's error).
-      const interrupted = env.failure !== undefined
-      const final = failures >= attempts || isRuleViolation(error) || interrupted
-      const catchAs = spec.options.catch
-      if (final && catchAs !== undefined && !isRuleViolation(error) && !interrupted) {
-        return await commitCaught(env, spec, catchAs, outcome, error)
-      }
-      const stored = attemptError(env, thrown, error)
-      // When even the failed attempt cannot be recorded (a full or read-only disk), the run still fails on
-      // this task's error, not on the storage error of a bookkeeping write charged to no step.
-      const recorded = await env
-        .commit(manifestOf(spec, outcome, { status: "failed", artifacts: {}, error: stored }))
-        .then(() => true, () => false)
-      finished(env, spec, outcome, "failed")
-      if (final || !recorded) {
-        env.fail({ step: spec.name, taskId, cause: error })
-        throw new RunStopped()
-      }
+    failures++
+    const thrown = outcome.error
+    const error = failureOf(env, thrown)
+    // The run failed (another task, or cancellation) while this attempt ran: the attempt was interrupted,
+    // not failed on its own, so it is neither retried nor caught (a catch would store another task's error).
+    const interrupted = env.failure !== undefined
+    const final = failures >= attempts || isRuleViolation(error) || interrupted
+    const catchAs = spec.options.catch
+    if (final && catchAs !== undefined && !isRuleViolation(error) && !interrupted) {
+      return await commitCaught(env, spec, catchAs, outcome, error)
     }
-  })
+    const stored = attemptError(env, thrown, error)
+    // When even the failed attempt cannot be recorded (a full or read-only disk), the run still fails on
+    // this task's error, not on the storage error of a bookkeeping write charged to no step.
+    const recorded = await env
+      .commit(manifestOf(spec, outcome, { status: "failed", artifacts: {}, error: stored }))
+      .then(() => true, () => false)
+    finished(env, spec, outcome, "failed")
+    if (final || !recorded) {
+      env.fail({ step: spec.name, taskId, cause: error })
+      throw new RunStopped()
+    }
+  }
+}
