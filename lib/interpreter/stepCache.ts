@@ -76,6 +76,7 @@ const FLUSH_EVERY = 2000
  */
 export class StepCache {
   private readonly keys = new Map<string, Promise<KeyIndex>>()
+  private readonly stepKeys = new Map<StepNode, string>()
   private pending: Array<CacheEntry> = []
   private flushing: Promise<void> = Promise.resolve()
 
@@ -95,8 +96,14 @@ export class StepCache {
     return this.mode !== "off" && this.store.putCacheEntries !== undefined && readTrackingOn()
   }
 
+  /** A step's key, made once per run (each lookup and record of its tasks needs it). */
   private keyOf(node: StepNode): string {
-    return sha256Hex(JSON.stringify([this.flow, node.name, codeVersionOf(node)]))
+    let key = this.stepKeys.get(node)
+    if (key === undefined) {
+      key = sha256Hex(JSON.stringify([this.flow, node.name, codeVersionOf(node)]))
+      this.stepKeys.set(node, key)
+    }
+    return key
   }
 
   /** The hashes of the task's foreach elements, outermost first; undefined outside a foreach, null when one cannot be hashed. */
