@@ -85,7 +85,7 @@ export const runLoop = async (env: RunEnv, node: LoopNode, state: ScopeState, ru
   for (let iteration = 0; ; iteration++) {
     env.checkRunning()
     // Each iteration starts after what ran last: the step before the loop, then the previous iteration's last.
-    const position = { ...inLoop(state.position, node.name, iteration), previous: current.position.previous }
+    const position = inLoop(state.position, node.name, iteration, current.position.previous)
     const end = await runNodes(env, node.body, { ...current, position, carried: carriedInto(state, current) })
     current = end
     iterations++
