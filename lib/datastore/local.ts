@@ -65,7 +65,7 @@ class Local implements Datastore {
   private readonly tags: LocalTagLogs
   private readonly sweeper: TempSweeper
   private readonly cache: LocalCacheIndex
-  // Runs known to exist ("flow/runId", names cannot hold a '/'), with their manifest log's path: a commit then
+  // Runs known to exist (by runKey), with their manifest log's path: a commit then
   // costs neither a file-system check nor the path joins (a foreach commits thousands of times a second).
   private readonly knownRuns = new Map<string, string>()
 
@@ -204,7 +204,7 @@ class Local implements Datastore {
     await removeFile(this.logFile(flow, runId))
     await this.tags.remove(flow, runId)
     await removeFile(this.runFile(flow, runId))
-    this.knownRuns.delete(`${flow}/${runId}`)
+    this.knownRuns.delete(runKey(flow, runId))
     this.directories.forget(dir)
     // Empty now, unless something this store never writes was put there: then the directory stays.
     await fs.rmdir(dir).catch(() => undefined)
@@ -240,7 +240,7 @@ class Local implements Datastore {
 
   /** Fails with NotFoundError unless the run exists; resolves to the path of its manifest log. */
   private async requireRun(flow: string, runId: string): Promise<string> {
-    const key = `${flow}/${runId}`
+    const key = runKey(flow, runId)
     const known = this.knownRuns.get(key)
     if (known !== undefined) return known
     const path = this.runFile(flow, runId)
@@ -255,6 +255,9 @@ class Local implements Datastore {
     return log
   }
 }
+
+/** A run's key in `knownRuns`: flow names and run ids cannot hold a '/'. */
+const runKey = (flow: string, runId: string): string => `${flow}/${runId}`
 
 /** Removes a file; a file already gone is fine (deleting twice, or a gc that was killed, is not an error). */
 const removeFile = async (path: string): Promise<void> => {

@@ -24,16 +24,10 @@ import type { Snapshot } from "./Snapshot.js"
 export type { CacheMode }
 
 /** A step's code version: sha256 of its function's source and the `version` option. */
-const codeVersions = new WeakMap<StepNode, string>()
 const codeVersionOf = (node: StepNode): string => {
-  let version = codeVersions.get(node)
-  if (version === undefined) {
-    const option = node.options.cache
-    const given = typeof option === "object" ? (option.version ?? "") : ""
-    version = sha256Hex(`${node.fn.toString()}\u0000${given}`)
-    codeVersions.set(node, version)
-  }
-  return version
+  const option = node.options.cache
+  const given = typeof option === "object" ? (option.version ?? "") : ""
+  return sha256Hex(`${node.fn.toString()}\u0000${given}`)
 }
 
 /** Whether a step is cached at all (its `cache` option). */

@@ -28,6 +28,7 @@ import type { S3Client } from "@aws-sdk/client-s3"
 import { expect } from "vitest"
 import { s3Store } from "../../lib/index.js"
 import type { Datastore, RunMeta } from "../../lib/index.js"
+import { isSha256Hex } from "../../lib/codec/hash.js"
 import { decodeCachePack, isPackName } from "../../lib/datastore/CacheEntry.js"
 import { S3Api } from "../../lib/datastore/s3Api.js"
 import { S3Blobs, STALE_UPLOAD_MS } from "../../lib/datastore/s3Blobs.js"
@@ -167,7 +168,7 @@ class S3Site implements S3CrashSite {
 
   private async checkBlob(object: Listed, path: ReadonlyArray<string>): Promise<void> {
     const [fan = "", hash = "", ...extra] = path
-    if (extra.length > 0 || !/^[0-9a-f]{64}$/.test(hash) || !hash.startsWith(fan)) throw new Error(`not a blob's key: ${object.key}`)
+    if (extra.length > 0 || !isSha256Hex(hash) || !hash.startsWith(fan)) throw new Error(`not a blob's key: ${object.key}`)
     await this.once(object, async (bytes, metadata) => {
       const dataKey = metadata[DATA_KEY]
       if (dataKey === undefined) {
@@ -186,8 +187,7 @@ class S3Site implements S3CrashSite {
   /** A step cache pack (`cache/<key>/<pack>.json`) is one PutObject: whole, and every entry in it decodes. */
   private async checkCachePack(object: Listed, path: ReadonlyArray<string>): Promise<void> {
     const [key = "", file = "", ...extra] = path
-    const name = file.replace(/\.json$/, "")
-    if (extra.length > 0 || !/^[0-9a-f]{64}$/.test(key) || !file.endsWith(".json") || !isPackName(name)) {
+    if (extra.length > 0 || !isSha256Hex(key) || !file.endsWith(".json") || !isPackName(file.slice(0, -".json".length))) {
       throw new Error(`not a step cache pack's key: ${object.key}`)
     }
     await this.once(object, (bytes) => void decodeCachePack(bytes.toString("utf8"), object.key, key))
