@@ -12,6 +12,7 @@
 import { Module, createRequire } from "node:module"
 import { extname } from "node:path"
 import { pathToFileURL } from "node:url"
+import { compileCacheFor, withTempDir } from "./compileCache.js"
 import { moduleFormatOf } from "./moduleFormat.js"
 import type { FormatOrigin } from "./moduleFormat.js"
 
@@ -31,11 +32,12 @@ let cacheSeeded: Promise<void> | undefined
  * Lets `require()` load TypeScript (in this thread: cheap). Loaded when first needed: tsx and esbuild cost a
  * fresh process about 40 ms, which JavaScript flow files do not pay. Required, not imported: tsx's CommonJS
  * build loads esbuild (CommonJS) with `require`, where importing it would have Node scan esbuild's 100 KB for
- * its exports first (about 40 ms more).
+ * its exports first (about 40 ms more). tsx keeps what it compiles in the cache of the flow's project
+ * (see compileCache.ts): the project of `file`, the first TypeScript file loaded.
  */
-const registerCommonJsTypeScript = (): void => {
+const registerCommonJsTypeScript = (file: string): void => {
   if (commonJsHooks) return
-  ;(require("tsx/cjs/api") as typeof import("tsx/cjs/api")).register()
+  withTempDir(compileCacheFor(file), () => (require("tsx/cjs/api") as typeof import("tsx/cjs/api")).register())
   commonJsHooks = true
 }
 
@@ -61,13 +63,14 @@ const seedRequireCache = (): Promise<void> => {
  * are registered, every module loaded goes through their thread. Imported, not required: the CommonJS build
  * of tsx's module API (4.23) points the hooks thread at a file that is not there.
  */
-const registerModuleTypeScript = (): Promise<void> =>
-  (moduleHooks ??= seedRequireCache()
-    .then(() => import("tsx/esm/api"))
-    .then(({ register }) => {
+const registerModuleTypeScript = (file: string): Promise<void> =>
+  (moduleHooks ??= seedRequireCache().then(() =>
+    withTempDir(compileCacheFor(file), async () => {
+      const { register } = await import("tsx/esm/api")
       register()
-      registerCommonJsTypeScript()
-    }))
+      registerCommonJsTypeScript(file)
+    })
+  ))
 
 /** A CommonJS file cannot wait at top level: say so, and how to make it an ES module. */
 const isTopLevelAwaitInCommonJs = (error: unknown): boolean => {
@@ -124,8 +127,8 @@ const requireFile = async (path: string, typeScript: boolean, origin: FormatOrig
 export const importModule = async (path: string, file: string): Promise<unknown> => {
   const typeScript = TYPESCRIPT.has(extname(path))
   const origin = moduleFormatOf(path)
-  if (typeScript && origin.format === "module") await registerModuleTypeScript()
-  else if (typeScript) registerCommonJsTypeScript()
+  if (typeScript && origin.format === "module") await registerModuleTypeScript(path)
+  else if (typeScript) registerCommonJsTypeScript(path)
   try {
     return origin.format === "module" ? await import(pathToFileURL(path).href) : await requireFile(path, typeScript, origin)
   } catch (error) {
