@@ -5,6 +5,7 @@
  *       blobs/<first 2 hex>/<sha256>        content-addressed blobs, written once, never modified
  *       runs/<flow>/<runId>/run.json        run metadata, replaced whole (temp file + rename)
  *       runs/<flow>/<runId>/manifests.jsonl task manifests, appended as checksummed lines (manifestLog.ts)
+ *       runs/<flow>/<runId>/manifests.index the log's index, written when the run ends (logIndex.ts)
  *       runs/<flow>/.tags/<runId>.jsonl     tag changes of runs tagged after they started, appended (localTags.ts)
  *       cache/<key>/<pack>.json             the step cache index, in packs of entries (localCache.ts)
  *       tmp/<uuid>                          files being written; renamed into place when complete
@@ -34,6 +35,7 @@ import {
   listNamedDirectories,
   mapLimited,
   readIfExists,
+  removeFile,
   storageError,
   TempFiles,
   writeFileAtomically
@@ -134,6 +136,9 @@ class Local implements Datastore {
     await this.requireRun(meta.flow, meta.runId)
     const options = { fsync: this.fsync, exclusive: false }
     await writeFileAtomically(this.temps, this.runFile(meta.flow, meta.runId), encodeRunMeta(meta), options)
+    // An ended run takes no more commits (but a late duplicate): index its log, so that opening it is quicker.
+    // Only an optimization: without the index (or with a stale one), the log is read record by record.
+    if (meta.status !== "running") await this.logs.writeIndex(this.logFile(meta.flow, meta.runId), this.temps).catch(() => undefined)
   }
 
   async readRun(flow: string, runId: string): Promise<RunMeta | undefined> {
@@ -201,7 +206,7 @@ class Local implements Datastore {
     assertValidRun(flow, runId)
     const dir = this.runDir(flow, runId)
     // run.json last: until it goes, the run is listed, so a gc killed half-way finds it again and finishes.
-    await removeFile(this.logFile(flow, runId))
+    await this.logs.remove(this.logFile(flow, runId))
     await this.tags.remove(flow, runId)
     await removeFile(this.runFile(flow, runId))
     this.knownRuns.delete(runKey(flow, runId))
@@ -259,14 +264,6 @@ class Local implements Datastore {
 /** A run's key in `knownRuns`: flow names and run ids cannot hold a '/'. */
 const runKey = (flow: string, runId: string): string => `${flow}/${runId}`
 
-/** Removes a file; a file already gone is fine (deleting twice, or a gc that was killed, is not an error). */
-const removeFile = async (path: string): Promise<void> => {
-  try {
-    await fs.unlink(path)
-  } catch (error) {
-    if (!isMissing(error)) throw storageError(error, "delete", path)
-  }
-}
 
 /**
  * A Datastore in a local directory: `dir`, else `$ARTIFLOW_HOME`, else `./.artiflow`, resolved against the

@@ -169,6 +169,15 @@ export const placeFile = async (temp: string, target: string, options: PlaceOpti
   if (options.fsync) await attempt("sync directory", dirname(target), () => fsyncDirectory(dirname(target)))
 }
 
+/** Removes a file; a file already gone is fine (deleting twice, or a gc that was killed, is not an error). */
+export const removeFile = async (path: string): Promise<void> => {
+  try {
+    await fs.unlink(path)
+  } catch (error) {
+    if (!isMissing(error)) throw storageError(error, "delete", path)
+  }
+}
+
 /** A file's bytes, or undefined when it does not exist; other failures are StorageErrors. */
 export const readIfExists = async (path: string, action: string): Promise<Buffer | undefined> => {
   try {

@@ -1,14 +1,17 @@
 /**
  * The local store's manifest logs (`runs/<flow>/<runId>/manifests.jsonl`, framed as manifestLog.ts says):
  * commits for one run are grouped into single appends (groupCommit.ts), and the first append to a log in
- * this process first cuts off a record a crash may have torn.
+ * this process first cuts off a record a crash may have torn. When a run ends, its log gets an index
+ * (`manifests.index` beside it, logIndex.ts) that lets readers skip checking it record by record.
  */
 import { promises as fs } from "node:fs"
 import { dirname } from "node:path"
 import type { ManifestRecord } from "./Datastore.js"
 import type { TaskManifest } from "./Manifest.js"
 import { GroupCommit } from "./groupCommit.js"
-import { attempt, fsyncDirectory, readIfExists } from "./localFiles.js"
+import { attempt, fsyncDirectory, readIfExists, removeFile, removeQuietly, writeFileAtomically } from "./localFiles.js"
+import type { TempFiles } from "./localFiles.js"
+import { buildLogIndex, indexedRecords } from "./logIndex.js"
 import { frameRecord, parseLog } from "./manifestLog.js"
 import { encodeManifest, lazyRecord } from "./records.js"
 
@@ -29,9 +32,27 @@ export class LocalManifestLogs {
 
   /** The manifests in the log in `file`, in commit order, each decoded on first use; undefined when there is no log. */
   async readRecords(file: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
-    const bytes = await readIfExists(file, "read")
+    const [bytes, index] = await Promise.all([readIfExists(file, "read"), readIfExists(indexFile(file), "read")])
     if (bytes === undefined) return undefined
-    return parseLog(bytes, file).records.map((text, index) => lazyRecord(text, file, index))
+    const indexed = index === undefined ? undefined : indexedRecords(bytes, index, file)
+    return indexed ?? parseLog(bytes, file).records.map((text, i) => lazyRecord(text, file, i))
+  }
+
+  /**
+   * Writes the index of the log in `file` (called when its run has ended, so that it covers every record);
+   * replaces an older one whole. Nothing when there is no log, or when it is corrupt (then any index goes).
+   */
+  async writeIndex(file: string, temps: TempFiles): Promise<void> {
+    const bytes = await readIfExists(file, "read")
+    const index = bytes === undefined ? undefined : buildLogIndex(bytes, file)
+    if (index === undefined) return removeQuietly(indexFile(file))
+    await writeFileAtomically(temps, indexFile(file), index, { fsync: this.fsync, exclusive: false })
+  }
+
+  /** Deletes the log in `file` and its index (the index first: an index without its log is never read). */
+  async remove(file: string): Promise<void> {
+    await removeFile(indexFile(file))
+    await removeFile(file)
   }
 
   /** One group-commit batch: a single append of every record. */
@@ -67,3 +88,6 @@ export class LocalManifestLogs {
     if (intactLength < bytes.length) await attempt("repair", file, () => fs.truncate(file, intactLength))
   }
 }
+
+/** Where the index of the log in `file` is (logIndex.ts). */
+const indexFile = (file: string): string => file.replace(/\.jsonl$/, ".index")
