@@ -13,6 +13,7 @@
  * the log is read record by record as without an index, with the same errors. So an index can make reading
  * faster, never different.
  */
+import { isAscii } from "node:buffer"
 import * as zlib from "node:zlib"
 import { IntegrityError } from "../errors.js"
 import type { ManifestRecord } from "./Datastore.js"
@@ -51,10 +52,13 @@ export const buildLogIndex = (bytes: Buffer, where: string): Buffer | undefined 
   const steps: Array<string> = []
   const stepNumbers = new Map<string, number>()
   const records: Array<string | number> = []
+  // An ASCII log's texts have a byte per character; otherwise a text's bytes are its UTF-8 encoding.
+  const ascii = isAscii(bytes)
   let start = 0
-  parsed.records.forEach((text, i) => {
-    // A record's bytes: its frame, its JSON (as UTF-8) and a newline.
-    const end = start + FRAME + Buffer.byteLength(text, "utf8")
+  for (let i = 0; i < parsed.records.length; i++) {
+    const text = parsed.records[i] as string
+    // A record's bytes: its frame, its JSON and a newline.
+    const end = start + FRAME + (ascii ? text.length : Buffer.byteLength(text, "utf8"))
     const record = lazyRecord(text, where, i)
     let step = stepNumbers.get(record.step)
     if (step === undefined) {
@@ -63,7 +67,7 @@ export const buildLogIndex = (bytes: Buffer, where: string): Buffer | undefined 
     }
     records.push(step, record.taskId, record.attempt, start + FRAME, end)
     start = end + 1
-  })
+  }
   const length = parsed.intactLength
   const index: StoredIndex = { artiflowLogIndex: FORMAT, length, crc: crc32(bytes.subarray(0, length)), steps, records }
   return frameRecord(JSON.stringify(index))

@@ -105,6 +105,19 @@ describe("manifest log index", () => {
   })
 })
 
+/** The records of run Train/r1 as a fresh store over `root` reads them. */
+const recordsIn = (root: string): Promise<ReadonlyArray<ManifestRecord>> => {
+  const { readManifestRecords } = localStore(root)
+  if (readManifestRecords === undefined) throw new Error("the local store reads manifest records")
+  return readManifestRecords.call(localStore(root), "Train", "r1")
+}
+
+const deleteIn = (root: string): Promise<void> => {
+  const store = localStore(root)
+  if (store.deleteRun === undefined) throw new Error("the local store deletes runs")
+  return store.deleteRun("Train", "r1")
+}
+
 describe("local store: the index of an ended run's log", () => {
   const cleanups: Array<() => Promise<void>> = []
   afterEach(async () => {
@@ -123,18 +136,18 @@ describe("local store: the index of an ended run's log", () => {
 
   test("is written when the run ends, not before, and reads the same records", async () => {
     const { store, root, dir, index } = await endedRun()
-    const before = seen(await localStore(root).readManifestRecords("Train", "r1"))
+    const before = seen(await recordsIn(root))
     expect(await fs.readdir(dir)).not.toContain("manifests.index")
     await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
     await fs.access(index)
-    expect(seen(await localStore(root).readManifestRecords("Train", "r1"))).toEqual(before)
+    expect(seen(await recordsIn(root))).toEqual(before)
   })
 
   test("a record committed after the run ended is read (the log is read record by record)", async () => {
     const { store, root } = await endedRun()
     await store.updateRun(runMeta("Train", "r1", 1_000, { status: "failed", finishedAt: 2_000 }))
     await store.commitManifests("Train", "r1", [manifest("b", "1", 1)])
-    const records = await localStore(root).readManifestRecords("Train", "r1")
+    const records = await recordsIn(root)
     expect(records.map((r) => `${r.step}/${r.taskId}/${r.attempt}`)).toEqual(["a/0/0", "b/0/0", "b/1/0", "b/1/1"])
   })
 
@@ -143,13 +156,13 @@ describe("local store: the index of an ended run's log", () => {
     await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
     const text = await fs.readFile(log, "utf8")
     await fs.writeFile(log, text.replace('"step":"b"', '"step":"B"'))
-    await expect(localStore(root).readManifestRecords("Train", "r1")).rejects.toThrow(`manifest log ${log} is corrupt at record 2`)
+    await expect(recordsIn(root)).rejects.toThrow(`manifest log ${log} is corrupt at record 2`)
   })
 
   test("goes with its run", async () => {
     const { store, root, dir } = await endedRun()
     await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
-    await localStore(root).deleteRun?.("Train", "r1")
+    await deleteIn(root)
     await expect(fs.access(dir)).rejects.toThrow()
   })
 })
