@@ -107,9 +107,9 @@ describe("manifest log index", () => {
 
 /** The records of run Train/r1 as a fresh store over `root` reads them. */
 const recordsIn = (root: string): Promise<ReadonlyArray<ManifestRecord>> => {
-  const { readManifestRecords } = localStore(root)
-  if (readManifestRecords === undefined) throw new Error("the local store reads manifest records")
-  return readManifestRecords.call(localStore(root), "Train", "r1")
+  const store = localStore(root)
+  if (store.readManifestRecords === undefined) throw new Error("the local store reads manifest records")
+  return store.readManifestRecords("Train", "r1")
 }
 
 const deleteIn = (root: string): Promise<void> => {
