@@ -176,5 +176,5 @@ export const summarize = (meta: RunMeta): RunSummary => ({
 })
 
 /** Orders runs newest first: by `startedAt`, then by id, both descending. */
-export const newestFirst = (a: RunSummary, b: RunSummary): number =>
-  b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+export const newestFirst = (a: RunMeta, b: RunMeta): number =>
+  b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0)

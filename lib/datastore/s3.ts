@@ -214,6 +214,10 @@ class S3 implements Datastore {
   }
 
   async listRuns(flow: string): Promise<ReadonlyArray<RunSummary>> {
+    return (await this.listRunMetas(flow)).map(summarize)
+  }
+
+  async listRunMetas(flow: string): Promise<ReadonlyArray<RunMeta>> {
     assertValidName("flow name", flow)
     const [names, changes] = await Promise.all([
       this.api.listNames(`${this.prefix}runs/${flow}/`),
@@ -221,10 +225,7 @@ class S3 implements Datastore {
     ])
     const runIds = names.filter(isValidName)
     const metas = await mapLimited(runIds, LIST_CONCURRENCY, (runId) => this.readMeta(flow, runId, changes.get(runId) ?? []))
-    return metas
-      .filter((meta): meta is RunMeta => meta !== undefined)
-      .map(summarize)
-      .sort(newestFirst)
+    return metas.filter((meta): meta is RunMeta => meta !== undefined).sort(newestFirst)
   }
 
   async updateTags(flow: string, runId: string, change: TagChange): Promise<ReadonlyArray<string>> {
