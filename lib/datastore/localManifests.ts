@@ -9,7 +9,7 @@ import type { ManifestRecord } from "./Datastore.js"
 import type { TaskManifest } from "./Manifest.js"
 import { GroupCommit } from "./groupCommit.js"
 import { attempt, fsyncDirectory, readIfExists } from "./localFiles.js"
-import { frameRecord, parseLog } from "./manifestLog.js"
+import { frameRecord, parseLog, scanLog } from "./manifestLog.js"
 import { encodeManifest, lazyRecord } from "./records.js"
 
 /** The manifest logs of one local store: group-committed appends, verified reads. */
@@ -31,7 +31,9 @@ export class LocalManifestLogs {
   async readRecords(file: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
     const bytes = await readIfExists(file, "read")
     if (bytes === undefined) return undefined
-    return parseLog(bytes, file).records.map((text, index) => lazyRecord(text, file, index))
+    const records: Array<ManifestRecord> = []
+    scanLog(bytes, file, (text, index) => records.push(lazyRecord(text, file, index)))
+    return records
   }
 
   /** One group-commit batch: a single append of every record. */
