@@ -31,6 +31,15 @@ const PACK = "pack-"
 /** Objects read at once when a run is opened. */
 const READ_CONCURRENCY = 32
 
+/** A pack fetched before the listing that names it came back. */
+interface EarlyPack {
+  readonly name: string
+  readonly fetched: Promise<Fetched | undefined>
+}
+
+/** Whether `name` is a pack's object name, as {@link S3Manifests.pack} makes them (a hint is checked before use). */
+export const isPackName = (name: string): boolean => /^pack-\d{15}-[0-9a-f]{8}-\d{10}\.jsonl$/.test(name)
+
 /** An object's bytes, and how messages name it. */
 interface Fetched {
   readonly bytes: Buffer
@@ -88,14 +97,29 @@ export class S3Manifests {
     return { bytes, where: `s3://${this.api.location.bucket}/${key}` }
   }
 
+  /** Starts fetching a pack the listing has not named yet; a failure counts only if the listing names it. */
+  private fetchEarly(run: string, name: string): EarlyPack | undefined {
+    if (!isPackName(name)) return undefined
+    const fetched = this.fetch(run, name)
+    fetched.catch(() => {})
+    return { name, fetched }
+  }
+
   /**
    * Calls `visit` with every record of the run, in commit order, and `enter` with each object's name before
    * its records; false when an object vanished meanwhile (then the caller reads again, from a new listing).
+   * `early` is a pack fetched while listing: used when the listing names it as the run's pack.
    */
-  private async readOnce(run: string, listing: Listing, enter: (object: string) => void, visit: (text: string) => void): Promise<boolean> {
+  private async readOnce(
+    run: string,
+    listing: Listing,
+    enter: (object: string) => void,
+    visit: (text: string) => void,
+    early?: EarlyPack
+  ): Promise<boolean> {
     let inPack = new Set<string>()
     if (listing.pack !== undefined) {
-      const fetched = await this.fetch(run, listing.pack)
+      const fetched = await (early?.name === listing.pack ? early.fetched : this.fetch(run, listing.pack))
       if (fetched === undefined) return false
       enter(listing.pack)
       inPack = new Set(readPack(fetched.bytes, fetched.where, visit).commits)
@@ -119,9 +143,12 @@ export class S3Manifests {
    * Every committed manifest of the run, in commit order, each decoded on first use; `undefined` when the run
    * has none.
    */
-  async readRecords(run: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
+  async readRecords(run: string, packHint?: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
     const bucket = this.api.location.bucket
     for (let tries = 0; ; tries++) {
+      // The pack the hint names is fetched while listing, and used only if the listing names it too: packs
+      // are written whole and never changed, so bytes fetched a moment early are the same bytes.
+      const early = tries === 0 && packHint !== undefined ? this.fetchEarly(run, packHint) : undefined
       const listing = await this.list(run)
       if (listing.all.length === 0) return undefined
       const records: Array<ManifestRecord> = []
@@ -130,7 +157,7 @@ export class S3Manifests {
       const enter = (object: string): void => {
         where = `run s3://${bucket}/${run} (in ${object})`
       }
-      const complete = await this.readOnce(run, listing, enter, (text) => records.push(lazyRecord(text, where, records.length)))
+      const complete = await this.readOnce(run, listing, enter, (text) => records.push(lazyRecord(text, where, records.length)), early)
       if (complete) return records
       // Packed and deleted while we read: the next listing has the pack.
       if (tries >= 3) throw new IntegrityError(`artiflow: the manifests of s3://${bucket}/${run} keep vanishing while read`)
@@ -139,16 +166,19 @@ export class S3Manifests {
 
   /**
    * Packs the run's commits into one object and deletes them: called once the run has ended (its commits all
-   * stored), so that opening it costs one read. A commit that arrives later (a late duplicate from another
+   * stored), so that opening it costs one read. Resolves to the name of the run's pack (the one it wrote, or
+   * the one there was when there was nothing to add), if it has one. A commit that arrives later (a late duplicate from another
    * machine) stays an object of its own and is still read.
    */
-  async pack(run: string): Promise<void> {
+  async pack(run: string): Promise<string | undefined> {
     const listing = await this.list(run)
-    if (listing.commits.length <= 1 && listing.pack === undefined) return
-    if (listing.commits.length === 0) return
+    if (listing.commits.length <= 1 && listing.pack === undefined) return undefined
+    if (listing.commits.length === 0) return listing.pack
     const texts: Array<string> = []
-    if (!(await this.readOnce(run, listing, () => {}, (text) => texts.push(text)))) return
-    await this.api.put(`${run}${FOLDER}${this.nextName(PACK)}`, encodePack(listing.commits, texts))
-    await this.api.deleteAll(listing.all.map((name) => `${run}${FOLDER}${name}`))
+    if (!(await this.readOnce(run, listing, () => {}, (text) => texts.push(text)))) return undefined
+    const name = this.nextName(PACK)
+    await this.api.put(`${run}${FOLDER}${name}`, encodePack(listing.commits, texts))
+    await this.api.deleteAll(listing.all.map((old) => `${run}${FOLDER}${old}`))
+    return name
   }
 }
