@@ -38,7 +38,7 @@ interface EarlyPack {
 }
 
 /** Whether `name` is a pack's object name, as {@link S3Manifests.pack} makes them (a hint is checked before use). */
-export const isPackName = (name: string): boolean => /^pack-\d{15}-[0-9a-f]{8}-\d{10}\.jsonl$/.test(name)
+const isPackName = (name: string): boolean => /^pack-\d{15}-[0-9a-f]{8}-\d{10}\.jsonl$/.test(name)
 
 /** An object's bytes, and how messages name it. */
 interface Fetched {
