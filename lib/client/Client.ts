@@ -78,6 +78,13 @@ export class Client {
   }
 
   private async meta(flow: string, runId: string | undefined): Promise<RunMeta> {
+    if (runId === undefined && this.store.listRunMetas !== undefined) {
+      // The listing read every run's metadata: the latest one's, tags applied, needs no second read.
+      const latest = (await this.store.listRunMetas(flow))[0]
+      if (latest !== undefined) return latest
+      await this.assertFlowExists(flow)
+      throw new NotFoundError(`artiflow: flow '${flow}' has no runs in the ${this.store.description}`)
+    }
     if (runId === undefined) {
       const latest = (await this.runs(flow))[0]
       if (latest === undefined) throw new NotFoundError(`artiflow: flow '${flow}' has no runs in the ${this.store.description}`)

@@ -30,9 +30,16 @@ const indexRun = (meta: RunMeta, manifests: ReadonlyArray<ManifestRecord>): RunI
   const tasks = new Map<string, Map<string, Array<ManifestRecord>>>()
   // Attempts are committed in order, so sorting (10,000 calls for a wide foreach) is only for other stores.
   let unordered = false
+  // Records of one step come in runs (a foreach commits its tasks together): look the step up when it changes.
+  let step: string | undefined
+  let byTask = new Map<string, Array<ManifestRecord>>()
   for (const manifest of manifests) {
-    let byTask = tasks.get(manifest.step)
-    if (byTask === undefined) tasks.set(manifest.step, (byTask = new Map()))
+    if (manifest.step !== step) {
+      step = manifest.step
+      const known = tasks.get(step)
+      if (known === undefined) tasks.set(step, (byTask = new Map()))
+      else byTask = known
+    }
     const attempts = byTask.get(manifest.taskId)
     if (attempts === undefined) {
       byTask.set(manifest.taskId, [manifest])

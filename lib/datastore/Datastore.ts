@@ -116,6 +116,17 @@ export interface Datastore {
   listRuns(flow: string): Promise<ReadonlyArray<RunSummary>>
 
   /**
+   * Optional: the runs {@link listRuns} lists, in its order, each with its whole metadata as {@link readRun}
+   * gives it (tags now). A store that reads every run's metadata to list runs has it in hand: a client opening
+   * the latest run then takes it from the listing instead of reading it again. Stores without it are read with
+   * listRuns, then readRun.
+   *
+   * @example
+   * const latest = (await store.listRunMetas?.("Train"))?.[0] // the newest run's RunMeta, or undefined
+   */
+  listRunMetas?(flow: string): Promise<ReadonlyArray<RunMeta>>
+
+  /**
    * Removes `change.remove` from a run's tags, then adds `change.add`, as one change, and resolves to the
    * run's tags after it (sorted). Removing a tag the run does not have, or adding one it has, changes
    * nothing. Changes are never lost: concurrent calls, from this process or others, all take effect, and

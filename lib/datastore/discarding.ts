@@ -16,6 +16,7 @@ import type { BlobInfo, Datastore } from "./Datastore.js"
  */
 export const discardingStore = (store: Datastore): Datastore => {
   const readManifestRecords = store.readManifestRecords?.bind(store)
+  const listRunMetas = store.listRunMetas?.bind(store)
   return {
     description: store.description,
     writeBlob: async (bytes): Promise<BlobInfo> => ({ hash: sha256Hex(bytes), size: bytes.byteLength }),
@@ -30,6 +31,7 @@ export const discardingStore = (store: Datastore): Datastore => {
     updateTags: async (flow, runId) => (await store.readRun(flow, runId))?.tags ?? [],
     commitManifests: async () => {},
     readManifests: (flow, runId) => store.readManifests(flow, runId),
-    ...(readManifestRecords !== undefined && { readManifestRecords })
+    ...(readManifestRecords !== undefined && { readManifestRecords }),
+    ...(listRunMetas !== undefined && { listRunMetas })
   }
 }

@@ -147,6 +147,10 @@ class Local implements Datastore {
   }
 
   async listRuns(flow: string): Promise<ReadonlyArray<RunSummary>> {
+    return (await this.listRunMetas(flow)).map(summarize)
+  }
+
+  async listRunMetas(flow: string): Promise<ReadonlyArray<RunMeta>> {
     assertValidName("flow name", flow)
     const [runIds, changed] = await Promise.all([
       listNamedDirectories(join(this.root, "runs", flow)),
@@ -154,10 +158,7 @@ class Local implements Datastore {
     ])
     const metas = await mapLimited(runIds, LIST_CONCURRENCY, (runId) => this.readMeta(flow, runId, changed.has(runId)))
     // A run directory without run.json is a createRun that did not finish: not a run.
-    return metas
-      .filter((meta): meta is RunMeta => meta !== undefined)
-      .map(summarize)
-      .sort(newestFirst)
+    return metas.filter((meta): meta is RunMeta => meta !== undefined).sort(newestFirst)
   }
 
   async updateTags(flow: string, runId: string, change: TagChange): Promise<ReadonlyArray<string>> {

@@ -12,7 +12,7 @@ import { GroupCommit } from "./groupCommit.js"
 import { attempt, fsyncDirectory, readIfExists, removeFile, removeQuietly, writeFileAtomically } from "./localFiles.js"
 import type { TempFiles } from "./localFiles.js"
 import { buildLogIndex, indexedRecords } from "./logIndex.js"
-import { frameRecord, parseLog } from "./manifestLog.js"
+import { frameRecord, parseLog, scanLog } from "./manifestLog.js"
 import { encodeManifest, lazyRecord } from "./records.js"
 
 /** The manifest logs of one local store: group-committed appends, verified reads. */
@@ -35,7 +35,10 @@ export class LocalManifestLogs {
     const [bytes, index] = await Promise.all([readIfExists(file, "read"), readIfExists(indexFile(file), "read")])
     if (bytes === undefined) return undefined
     const indexed = index === undefined ? undefined : indexedRecords(bytes, index, file)
-    return indexed ?? parseLog(bytes, file).records.map((text, i) => lazyRecord(text, file, i))
+    if (indexed !== undefined) return indexed
+    const records: Array<ManifestRecord> = []
+    scanLog(bytes, file, (text, i) => records.push(lazyRecord(text, file, i)))
+    return records
   }
 
   /**

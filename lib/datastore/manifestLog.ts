@@ -13,6 +13,7 @@ import * as zlib from "node:zlib"
 import { IntegrityError } from "../errors.js"
 
 const SPACE = 0x20
+const NEWLINE = 0x0a
 const CRC_DIGITS = 8
 
 /** CRC-32 (IEEE), as zlib computes it; the table version serves Node releases before 20.15. */
@@ -79,29 +80,67 @@ export const isIntact = (bytes: Buffer, start: number, end: number): boolean =>
   bytes[start + CRC_DIGITS] === SPACE &&
   hexAt(bytes, start) === crc32Of(bytes, start + CRC_DIGITS + 1, end)
 
-/** Splits a log into records; `file` names it in errors. Throws IntegrityError on a corrupt record before the last. */
-export const parseLog = (bytes: Buffer, file: string): ParsedLog => {
+/** How {@link scanLog} reads a log. */
+export interface ScanOptions {
+  /** The byte offset of the first record (default 0). */
+  readonly from?: number
+  /** The number (from 0) of the first record, for messages and `visit` (default 0). */
+  readonly firstIndex?: number
+  /**
+   * The bytes from `from` on were verified as a whole (a manifest pack's body checksum): each record's framing
+   * is checked, its own checksum is not (one CRC-32 over 5 MB costs far less than 10,000 of 500 bytes).
+   */
+  readonly verified?: boolean
+}
+
+/**
+ * Calls `visit` with the JSON text of each intact record of a log, in order, and its number, and returns the
+ * bytes from the start up to the end of the last intact record (a torn tail lies beyond). One pass: no array
+ * of texts is made unless the caller makes one. `file` names the log in errors. Throws IntegrityError on a
+ * corrupt record before the last.
+ */
+export const scanLog = (bytes: Buffer, file: string, visit: (text: string, index: number) => void, options: ScanOptions = {}): number => {
   // One latin1 decode of the whole log: one character per byte, so its offsets are byte offsets, and looking
   // for newlines in it is cheaper than in the Buffer. Manifests are almost always ASCII (names and hashes;
   // JSON escapes the rest only if the writer did), and then each record is a slice of it, not a decode.
   const latin1 = bytes.toString("latin1")
   const ascii = isAscii(bytes)
-  const records: Array<string> = []
-  let start = 0
+  const verified = options.verified === true
+  let index = options.firstIndex ?? 0
+  let start = options.from ?? 0
   let end = latin1.indexOf("\n", start)
   while (end !== -1) {
     const next = latin1.indexOf("\n", end + 1)
-    if (!isIntact(bytes, start, end)) {
-      if (next === -1) break
+    const intact = verified ? end - start > CRC_DIGITS && bytes[start + CRC_DIGITS] === SPACE : isIntact(bytes, start, end)
+    if (!intact) {
+      if (next === -1 && !verified) break
       throw new IntegrityError(
-        `artiflow: manifest log ${file} is corrupt at record ${records.length + 1} (bad checksum or framing): ` +
+        `artiflow: manifest log ${file} is corrupt at record ${index + 1} (bad checksum or framing): ` +
           "the records after it cannot be trusted; restore the file from a backup or start a new run"
       )
     }
     const bodyStart = start + CRC_DIGITS + 1
-    records.push(ascii ? latin1.slice(bodyStart, end) : bytes.toString("utf8", bodyStart, end))
+    visit(ascii ? latin1.slice(bodyStart, end) : bytes.toString("utf8", bodyStart, end), index)
+    index++
     start = end + 1
     end = next
   }
-  return { records, intactLength: start }
+  return start
 }
+
+/** Splits a log into records; `file` names it in errors. Throws IntegrityError on a corrupt record before the last. */
+export const parseLog = (bytes: Buffer, file: string): ParsedLog => {
+  const records: Array<string> = []
+  const intactLength = scanLog(bytes, file, (text) => records.push(text))
+  return { records, intactLength }
+}
+
+/** How many records `bytes[0, end)` holds (its newlines): for messages about a log that does not check out. */
+export const countRecords = (bytes: Buffer, end: number): number => {
+  let count = 0
+  for (let at = bytes.indexOf(NEWLINE); at !== -1 && at < end; at = bytes.indexOf(NEWLINE, at + 1)) count++
+  return count
+}
+
+/** The CRC-32 of `bytes` from `from` on: a manifest pack's body, checked in one call. */
+export const bodyCrc32 = (bytes: Buffer, from = 0): number => crc32Of(bytes, from, bytes.length)

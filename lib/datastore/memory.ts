@@ -121,9 +121,13 @@ class Memory implements MemoryStore {
   }
 
   async listRuns(flow: string): Promise<ReadonlyArray<RunSummary>> {
+    return (await this.listRunMetas(flow)).map(summarize)
+  }
+
+  async listRunMetas(flow: string): Promise<ReadonlyArray<RunMeta>> {
     assertValidName("flow name", flow)
     const runs = [...(this.flows.get(flow)?.entries() ?? [])]
-    return runs.map(([runId, run]) => summarize(this.decode(flow, runId, run))).sort(newestFirst)
+    return runs.map(([runId, run]) => this.decode(flow, runId, run)).sort(newestFirst)
   }
 
   async updateTags(flow: string, runId: string, change: TagChange): Promise<ReadonlyArray<string>> {

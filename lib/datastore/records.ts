@@ -153,6 +153,14 @@ class LazyRecord implements ManifestRecord {
 }
 
 /**
+ * {@link HEADER} for a header without escapes (names never need any) and with a one-digit attempt: the values
+ * are the groups as they are. Measured in a fresh process over 10,000 records, one match of this expression
+ * costs less than the alternation HEADER needs for escapes, and less than a dozen indexOf/startsWith calls
+ * (each call from code not yet compiled costs more than the matching).
+ */
+const PLAIN_HEADER = /^\{"step":"([^"\\]*)","taskId":"([^"\\]*)","attempt":([0-9]),/
+
+/**
  * A manifest record whose header is read from the start of `text` and whose body is decoded on first use.
  * Text that does not start like our manifests (another writer's key order) is decoded at once. The decoded
  * manifest must agree with the header: a mismatch is an IntegrityError, never a wrong answer. Messages name
@@ -160,6 +168,10 @@ class LazyRecord implements ManifestRecord {
  * message needs it.
  */
 export const lazyRecord = (text: string, where: string, index?: number): ManifestRecord => {
+  const plain = PLAIN_HEADER.exec(text)
+  if (plain !== null) {
+    return new LazyRecord(plain[1] as string, plain[2] as string, (plain[3] as string).charCodeAt(0) - 0x30, text, where, index)
+  }
   const header = HEADER.exec(text)
   if (header === null) return decodedRecord(decodeManifest(text, recordName(where, index)))
   return new LazyRecord(jsonString(header[1] as string), jsonString(header[2] as string), Number(header[3]), text, where, index)
@@ -176,5 +188,5 @@ export const summarize = (meta: RunMeta): RunSummary => ({
 })
 
 /** Orders runs newest first: by `startedAt`, then by id, both descending. */
-export const newestFirst = (a: RunSummary, b: RunSummary): number =>
-  b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+export const newestFirst = (a: RunMeta, b: RunMeta): number =>
+  b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0)

@@ -3,7 +3,8 @@
  *
  *     <prefix>blobs/<first 2 hex>/<sha256>          blobs, written once (s3Blobs.ts)
  *     <prefix>data/<uuid>                           bytes of large blobs, uploaded in parts (s3Blobs.ts)
- *     <prefix>runs/<flow>/<runId>/run.json          run metadata, replaced whole
+ *     <prefix>runs/<flow>/<runId>/run.json          run metadata, replaced whole (once the run ended, its object
+ *                                                   metadata `artiflow-pack` names the run's manifest pack)
  *     <prefix>runs/<flow>/<runId>/manifests/...     task manifests, an object per commit (s3Manifests.ts)
  *     <prefix>runs/<flow>/.tags/<runId>/<change>    tag changes, an object each (tags added after the start)
  *     <prefix>cache/<key>/<pack>.json               the step cache index, in packs of entries (s3Cache.ts)
@@ -63,6 +64,9 @@ export interface S3StoreOptions {
   readonly cacheMaxBytes?: number
 }
 
+/** The run metadata's object metadata key (S3 lower-cases metadata names) naming the run's manifest pack. */
+const PACK_HINT = "artiflow-pack"
+
 /** Objects read at once when listing runs. */
 const LIST_CONCURRENCY = 32
 
@@ -105,6 +109,8 @@ class S3 implements Datastore {
   private changes = 0
   // Tag change objects are never rewritten: each is read once per store object, however often a run is read.
   private readonly changeCache = new Map<string, Promise<TagChange | undefined>>()
+  // The pack each run's metadata named when it was last read (run folder -> pack name): see updateRun.
+  private readonly packHints = new Map<string, string>()
   private ready: Promise<void> | undefined
 
   constructor(options: S3StoreOptions) {
@@ -181,6 +187,7 @@ class S3 implements Datastore {
     await this.api.deleteAll([...inRun.map((object) => object.key).filter((key) => key !== runKey), ...tags.map((object) => object.key)])
     await this.api.deleteAll([runKey])
     this.knownRuns.delete(`${flow}/${runId}`)
+    this.packHints.delete(this.runDir(flow, runId))
     for (const key of this.changeCache.keys()) if (key.startsWith(tagDir)) this.changeCache.delete(key)
   }
 
@@ -200,10 +207,13 @@ class S3 implements Datastore {
     assertValidRun(meta.flow, meta.runId)
     await this.checked()
     await this.requireRun(meta.flow, meta.runId)
-    await this.api.put(this.runKey(meta.flow, meta.runId), encodeRunMeta(meta))
+    const dir = this.runDir(meta.flow, meta.runId)
     // An ended run takes no more commits (but a late duplicate): pack them, so that opening it is one read.
-    // Only an optimization: the commits stay readable if packing fails.
-    if (meta.status !== "running") await this.manifests.pack(this.runDir(meta.flow, meta.runId)).catch(() => {})
+    // Only an optimization: the commits stay readable if packing fails. Packed first, so that the metadata
+    // can name the pack: a reader then fetches it while it lists the run's manifests (a hint, checked
+    // against the listing), not after.
+    const pack = meta.status === "running" ? undefined : await this.manifests.pack(dir).catch(() => undefined)
+    await this.api.put(this.runKey(meta.flow, meta.runId), encodeRunMeta(meta), pack === undefined ? {} : { metadata: { [PACK_HINT]: pack } })
   }
 
   async readRun(flow: string, runId: string): Promise<RunMeta | undefined> {
@@ -214,6 +224,10 @@ class S3 implements Datastore {
   }
 
   async listRuns(flow: string): Promise<ReadonlyArray<RunSummary>> {
+    return (await this.listRunMetas(flow)).map(summarize)
+  }
+
+  async listRunMetas(flow: string): Promise<ReadonlyArray<RunMeta>> {
     assertValidName("flow name", flow)
     const [names, changes] = await Promise.all([
       this.api.listNames(`${this.prefix}runs/${flow}/`),
@@ -221,10 +235,7 @@ class S3 implements Datastore {
     ])
     const runIds = names.filter(isValidName)
     const metas = await mapLimited(runIds, LIST_CONCURRENCY, (runId) => this.readMeta(flow, runId, changes.get(runId) ?? []))
-    return metas
-      .filter((meta): meta is RunMeta => meta !== undefined)
-      .map(summarize)
-      .sort(newestFirst)
+    return metas.filter((meta): meta is RunMeta => meta !== undefined).sort(newestFirst)
   }
 
   async updateTags(flow: string, runId: string, change: TagChange): Promise<ReadonlyArray<string>> {
@@ -258,7 +269,8 @@ class S3 implements Datastore {
 
   async readManifestRecords(flow: string, runId: string): Promise<ReadonlyArray<ManifestRecord>> {
     assertValidRun(flow, runId)
-    const records = await this.manifests.readRecords(this.runDir(flow, runId))
+    const dir = this.runDir(flow, runId)
+    const records = await this.manifests.readRecords(dir, this.packHints.get(dir))
     if (records !== undefined) return records
     await this.requireRun(flow, runId)
     return []
@@ -284,9 +296,11 @@ class S3 implements Datastore {
   /** The run's metadata document, or `undefined` when the run does not exist. */
   private async metaText(flow: string, runId: string): Promise<string | undefined> {
     const object = await this.api.get(this.runKey(flow, runId))
-    return object === undefined
-      ? undefined
-      : Buffer.from(object.bytes.buffer, object.bytes.byteOffset, object.bytes.byteLength).toString("utf8")
+    if (object === undefined) return undefined
+    const hint = object.metadata[PACK_HINT]
+    if (hint === undefined) this.packHints.delete(this.runDir(flow, runId))
+    else this.packHints.set(this.runDir(flow, runId), hint)
+    return Buffer.from(object.bytes.buffer, object.bytes.byteOffset, object.bytes.byteLength).toString("utf8")
   }
 
   private decodeMeta(flow: string, runId: string, text: string, changes: ReadonlyArray<TagChange>): RunMeta {

@@ -10,8 +10,9 @@
  * order: the time, then a per-writer sequence (writers on other machines are ordered by their clocks; the
  * attempt numbers inside decide which attempt of a task is the latest, not the order). Reading a run lists its
  * objects and reads them all, so a run of 10,000 tasks would cost hundreds of reads to open; when the run ends,
- * its commits are packed into one object, whose first record lists the commits it holds, and those are then
- * deleted. A reader that lists the commits just before they are deleted reads again, and finds the pack.
+ * its commits are packed into one object, whose first record lists the commits it holds and checksums the rest
+ * (manifestPack.ts), and those are then deleted. A reader that lists the commits just before they are deleted
+ * reads again, and finds the pack.
  */
 import { randomBytes } from "node:crypto"
 import { IntegrityError } from "../errors.js"
@@ -19,7 +20,8 @@ import type { ManifestRecord } from "./Datastore.js"
 import type { TaskManifest } from "./Manifest.js"
 import { GroupCommit } from "./groupCommit.js"
 import { mapLimited } from "./localFiles.js"
-import { frameRecord, parseLog } from "./manifestLog.js"
+import { countRecords, frameRecord, scanLog } from "./manifestLog.js"
+import { encodePack, readPack } from "./manifestPack.js"
 import { encodeManifest, lazyRecord } from "./records.js"
 import type { S3Api } from "./s3Api.js"
 
@@ -29,17 +31,20 @@ const PACK = "pack-"
 /** Objects read at once when a run is opened. */
 const READ_CONCURRENCY = 32
 
-/** The first record of a pack: which commit objects it holds (their names, without folder). */
-interface PackHeader {
-  readonly artiflowPack: 1
-  readonly commits: ReadonlyArray<string>
+/** A pack fetched before the listing that names it came back. */
+interface EarlyPack {
+  readonly name: string
+  readonly fetched: Promise<Fetched | undefined>
 }
 
-const isPackHeader = (value: unknown): value is PackHeader =>
-  typeof value === "object" &&
-  value !== null &&
-  (value as { artiflowPack?: unknown }).artiflowPack === 1 &&
-  Array.isArray((value as { commits?: unknown }).commits)
+/** Whether `name` is a pack's object name, as {@link S3Manifests.pack} makes them (a hint is checked before use). */
+const isPackName = (name: string): boolean => /^pack-\d{15}-[0-9a-f]{8}-\d{10}\.jsonl$/.test(name)
+
+/** An object's bytes, and how messages name it. */
+interface Fetched {
+  readonly bytes: Buffer
+  readonly where: string
+}
 
 /** What a run's manifest folder holds: the latest pack (if any) and the commits it does not hold, in order. */
 interface Listing {
@@ -83,80 +88,97 @@ export class S3Manifests {
     return { pack: packs.at(-1), commits: names.filter((name) => !name.startsWith(PACK)), all: names }
   }
 
-  /** The framed records of one object, or `undefined` when it vanished (packed and deleted since listed). */
-  private async records(run: string, name: string): Promise<ReadonlyArray<string> | undefined> {
+  /** An object's bytes, or `undefined` when it vanished (packed and deleted since listed). */
+  private async fetch(run: string, name: string): Promise<Fetched | undefined> {
     const key = `${run}${FOLDER}${name}`
     const object = await this.api.get(key)
     if (object === undefined) return undefined
     const bytes = Buffer.from(object.bytes.buffer, object.bytes.byteOffset, object.bytes.byteLength)
-    const parsed = parseLog(bytes, `s3://${this.api.location.bucket}/${key}`)
-    // An object is stored whole: a record that does not check out is damage, not a write cut short.
-    if (parsed.intactLength !== bytes.byteLength) {
-      throw new IntegrityError(`artiflow: manifest object s3://${this.api.location.bucket}/${key} is corrupt after record ${parsed.records.length}`)
-    }
-    return parsed.records
+    return { bytes, where: `s3://${this.api.location.bucket}/${key}` }
   }
 
-  /** Reads every record of the run in commit order, or `undefined` if an object vanished meanwhile. */
-  private async readOnce(run: string, listing: Listing): Promise<{ texts: ReadonlyArray<string>; where: ReadonlyArray<string> } | undefined> {
-    let packed: ReadonlyArray<string> = []
+  /** Starts fetching a pack the listing has not named yet; a failure counts only if the listing names it. */
+  private fetchEarly(run: string, name: string): EarlyPack | undefined {
+    if (!isPackName(name)) return undefined
+    const fetched = this.fetch(run, name)
+    fetched.catch(() => {})
+    return { name, fetched }
+  }
+
+  /**
+   * Calls `visit` with every record of the run, in commit order, and `enter` with each object's name before
+   * its records; false when an object vanished meanwhile (then the caller reads again, from a new listing).
+   * `early` is a pack fetched while listing: used when the listing names it as the run's pack.
+   */
+  private async readOnce(
+    run: string,
+    listing: Listing,
+    enter: (object: string) => void,
+    visit: (text: string) => void,
+    early?: EarlyPack
+  ): Promise<boolean> {
     let inPack = new Set<string>()
     if (listing.pack !== undefined) {
-      const records = await this.records(run, listing.pack)
-      if (records === undefined) return undefined
-      const header = records[0] === undefined ? undefined : (JSON.parse(records[0]) as unknown)
-      if (!isPackHeader(header)) {
-        throw new IntegrityError(`artiflow: manifest pack s3://${this.api.location.bucket}/${run}${FOLDER}${listing.pack} has no header`)
-      }
-      packed = records.slice(1)
-      inPack = new Set(header.commits)
+      const fetched = await (early?.name === listing.pack ? early.fetched : this.fetch(run, listing.pack))
+      if (fetched === undefined) return false
+      enter(listing.pack)
+      inPack = new Set(readPack(fetched.bytes, fetched.where, visit).commits)
     }
     const rest = listing.commits.filter((name) => !inPack.has(name))
-    const read = await mapLimited(rest, READ_CONCURRENCY, (name) => this.records(run, name))
-    if (read.some((records) => records === undefined)) return undefined
-    const texts = [...packed]
-    const where: Array<string> = packed.map(() => listing.pack as string)
-    read.forEach((records, i) => {
-      for (const text of records ?? []) {
-        texts.push(text)
-        where.push(rest[i] as string)
+    const read = await mapLimited(rest, READ_CONCURRENCY, (name) => this.fetch(run, name))
+    if (read.some((fetched) => fetched === undefined)) return false
+    read.forEach((fetched, i) => {
+      const { bytes, where } = fetched as Fetched
+      enter(rest[i] as string)
+      const intactLength = scanLog(bytes, where, visit)
+      // An object is stored whole: a record that does not check out is damage, not a write cut short.
+      if (intactLength !== bytes.byteLength) {
+        throw new IntegrityError(`artiflow: manifest object ${where} is corrupt after record ${countRecords(bytes, intactLength)}`)
       }
     })
-    return { texts, where }
+    return true
   }
 
   /**
    * Every committed manifest of the run, in commit order, each decoded on first use; `undefined` when the run
    * has none.
    */
-  async readRecords(run: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
+  async readRecords(run: string, packHint?: string): Promise<ReadonlyArray<ManifestRecord> | undefined> {
+    const bucket = this.api.location.bucket
     for (let tries = 0; ; tries++) {
+      // The pack the hint names is fetched while listing, and used only if the listing names it too: packs
+      // are written whole and never changed, so bytes fetched a moment early are the same bytes.
+      const early = tries === 0 && packHint !== undefined ? this.fetchEarly(run, packHint) : undefined
       const listing = await this.list(run)
       if (listing.all.length === 0) return undefined
-      const read = await this.readOnce(run, listing)
-      if (read !== undefined) {
-        const bucket = this.api.location.bucket
-        return read.texts.map((text, i) => lazyRecord(text, `record ${i + 1} of run s3://${bucket}/${run} (in ${read.where[i]})`))
+      const records: Array<ManifestRecord> = []
+      // Messages say "record <n> of run s3://…/ (in <object>)": one string per object, not per record.
+      let where = ""
+      const enter = (object: string): void => {
+        where = `run s3://${bucket}/${run} (in ${object})`
       }
+      const complete = await this.readOnce(run, listing, enter, (text) => records.push(lazyRecord(text, where, records.length)), early)
+      if (complete) return records
       // Packed and deleted while we read: the next listing has the pack.
-      if (tries >= 3) throw new IntegrityError(`artiflow: the manifests of s3://${this.api.location.bucket}/${run} keep vanishing while read`)
+      if (tries >= 3) throw new IntegrityError(`artiflow: the manifests of s3://${bucket}/${run} keep vanishing while read`)
     }
   }
 
   /**
    * Packs the run's commits into one object and deletes them: called once the run has ended (its commits all
-   * stored), so that opening it costs one read. A commit that arrives later (a late duplicate from another
+   * stored), so that opening it costs one read. Resolves to the name of the run's pack (the one it wrote, or
+   * the one there was when there was nothing to add), if it has one. A commit that arrives later (a late duplicate from another
    * machine) stays an object of its own and is still read.
    */
-  async pack(run: string): Promise<void> {
+  async pack(run: string): Promise<string | undefined> {
     const listing = await this.list(run)
-    if (listing.commits.length <= 1 && listing.pack === undefined) return
-    if (listing.commits.length === 0) return
-    const read = await this.readOnce(run, listing)
-    if (read === undefined) return
-    const header: PackHeader = { artiflowPack: 1, commits: listing.commits }
-    const body = Buffer.concat([frameRecord(JSON.stringify(header)), ...read.texts.map((text) => frameRecord(text))])
-    await this.api.put(`${run}${FOLDER}${this.nextName(PACK)}`, body)
-    await this.api.deleteAll(listing.all.map((name) => `${run}${FOLDER}${name}`))
+    if (listing.commits.length <= 1 && listing.pack === undefined) return undefined
+    if (listing.commits.length === 0) return listing.pack
+    const texts: Array<string> = []
+    if (!(await this.readOnce(run, listing, () => {}, (text) => texts.push(text)))) return undefined
+    const name = this.nextName(PACK)
+    await this.api.put(`${run}${FOLDER}${name}`, encodePack(listing.commits, texts))
+    await this.api.deleteAll(listing.all.map((old) => `${run}${FOLDER}${old}`))
+    return name
   }
 }

@@ -7,6 +7,7 @@ import { pipe } from "fp-ts/lib/function.js"
 import * as t from "io-ts"
 import { expect, test } from "vitest"
 import { Client, flow, foreach, join, NotFoundError, param, run, step } from "artiflow"
+import type { Datastore } from "../../lib/datastore/Datastore.js"
 import { forEachStore, spyingStore } from "../stores.js"
 
 const quiet = { log: () => {} }
@@ -56,6 +57,32 @@ forEachStore((_, makeStore) => {
     expect((await client.runs(Train)).every((r) => r.flow === "Train" && r.status === "succeeded")).toBe(true)
     expect((await client.run("Train")).id).toBe(second.runId)
     expect((await client.run("Train", first.runId)).params).toEqual({ lr: 0.1, tag: "a" })
+  })
+
+  test("the latest run's metadata comes from the listing; a store without listRunMetas reads it with readRun", async () => {
+    const store = await makeStore()
+    await run(Train, { params: { tag: "a" }, store, ...quiet })
+    const second = await run(Train, { params: { tag: "b" }, store, ...quiet })
+    await store.updateTags("Train", second.runId, { add: ["fresh"], remove: [] })
+    const readRuns: Array<string> = []
+    // The store itself, but counting readRun (its methods see the same fields through the prototype).
+    const counted = Object.create(store, {
+      readRun: { value: (flow: string, runId: string) => (readRuns.push(runId), store.readRun(flow, runId)) }
+    }) as Datastore
+    expect(typeof counted.listRunMetas).toBe("function")
+    const latest = await Client.open(counted).run("Train")
+    expect([latest.id, latest.tags, latest.params]).toEqual([second.runId, ["fresh"], { lr: 0.1, tag: "b" }])
+    expect(readRuns).toEqual([])
+    // A custom store without the optional method: listRuns, then readRun of the latest, the same answer.
+    const plain = Object.create(counted, {
+      listRunMetas: { value: undefined },
+      listRuns: { value: (flow: string) => store.listRuns(flow) }
+    }) as Datastore
+    const again = await Client.open(plain).run("Train")
+    expect([again.id, again.tags, again.params]).toEqual([second.runId, ["fresh"], { lr: 0.1, tag: "b" }])
+    expect(readRuns).toEqual([second.runId])
+    expect((await (await again.step("fit").tasks()).map((task) => task.id))).toEqual(["0", "1", "2"])
+    await expect(Client.open(counted).run("Other")).rejects.toThrow("no flow 'Other' in the")
   })
 
   test("opening a run reads no blob; artifacts load one at a time", async () => {

@@ -36,4 +36,36 @@ describe("lazy manifest records", () => {
     expect(lazyRecord(reordered, "r").step).toBe("fit")
     expect(() => lazyRecord('{"taskId": 1}', "record 9 of log")).toThrow(/record 9 of log is not a task manifest/)
   })
+
+  test("header fields with escapes take the exact path and read as JSON decodes them", () => {
+    const escaped = { ...manifest, step: 'fit "quoted" \\ é\u2028', taskId: "3\n", attempt: 0 }
+    const text = encodeManifest(escaped)
+    expect(text).toContain("\\\"quoted\\\"")
+    const record = lazyRecord(text, "r")
+    expect([record.step, record.taskId, record.attempt]).toEqual([escaped.step, escaped.taskId, 0])
+    expect(record.manifest()).toEqual(escaped)
+    // A backslash in the task id only: the step is plain, the id still decoded.
+    const slashed = lazyRecord(encodeManifest({ ...manifest, taskId: "a\\b" }), "r")
+    expect([slashed.step, slashed.taskId]).toEqual(["fit", "a\\b"])
+  })
+
+  test("attempts of one digit and of several read the same; a malformed attempt decodes the whole record", () => {
+    for (const attempt of [0, 7, 10, 123_456_789]) {
+      const record = lazyRecord(encodeManifest({ ...manifest, attempt }), "r")
+      expect(record.attempt).toBe(attempt)
+      expect(record.manifest().attempt).toBe(attempt)
+    }
+    // Not how JSON.stringify writes a number: no header fast path; the body is decoded at once.
+    const padded = encodeManifest(manifest).replace('"attempt":2,', '"attempt":02,')
+    expect(() => lazyRecord(padded, "record 4 of log")).toThrow(/record 4 of log is not valid JSON/)
+    const fraction = encodeManifest(manifest).replace('"attempt":2,', '"attempt":2.5,')
+    expect(lazyRecord(fraction, "r").attempt).toBe(2.5)
+  })
+
+  test("consecutive records of different steps keep their own step names", () => {
+    const steps = ["fit", "fit", "fitter", "fi", "fit"]
+    const records = steps.map((step, i) => lazyRecord(encodeManifest({ ...manifest, step, taskId: String(i) }), "r"))
+    expect(records.map((record) => record.step)).toEqual(steps)
+    expect(records.map((record) => record.manifest().step)).toEqual(steps)
+  })
 })

@@ -7,13 +7,16 @@
 import { Hash } from "node:crypto"
 import { promises as fs } from "node:fs"
 import { join } from "node:path"
-import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3"
+import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from "@aws-sdk/client-s3"
 import { afterEach, describe, expect, test, vi } from "vitest"
 import { sha256Hex } from "../../lib/codec/hash.js"
-import { StorageError } from "../../lib/errors.js"
+import { IntegrityError, StorageError } from "../../lib/errors.js"
 import { Client, flow, run, s3Store, step } from "../../lib/index.js"
 import { S3Api } from "../../lib/datastore/s3Api.js"
 import { S3Blobs } from "../../lib/datastore/s3Blobs.js"
+import { frameRecord } from "../../lib/datastore/manifestLog.js"
+import { encodePack } from "../../lib/datastore/manifestPack.js"
+import { encodeManifest } from "../../lib/datastore/records.js"
 import { defaultStore, storeAt } from "../../lib/datastore/storeAt.js"
 import { datastoreContract } from "./contract.js"
 import { manifest, runMeta } from "./contract/fixtures.js"
@@ -155,6 +158,72 @@ describe("manifests", () => {
     await store.commitManifests("Train", "r1", [manifest("late")])
     expect((await store.readManifests("Train", "r1")).at(-1)?.step).toBe("late")
   }, 120_000)
+
+  test("an ended run's metadata names its pack; readers fetch it while listing, and only if the listing names it too", async () => {
+    const { store, client, bucket } = await recordedHarness()
+    await store.createRun(runMeta("Train", "r1"))
+    for (let i = 0; i < 3; i++) await store.commitManifests("Train", "r1", [manifest("start", String(i))])
+    await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
+    const [packKey] = await listKeys(client, bucket, "runs/Train/r1/manifests/")
+    const pack = (packKey as string).split("/").at(-1) as string
+    const metaKey = "runs/Train/r1/run.json"
+    expect((await client.send(new HeadObjectCommand({ Bucket: bucket, Key: metaKey }))).Metadata).toEqual({ "artiflow-pack": pack })
+    const reader = () => {
+      const rec = recording(server())
+      return { store: s3Store({ bucket, client: rec.client, cacheDir: false }), sent: rec.sent }
+    }
+    const fresh = reader()
+    const handle = await Client.open(fresh.store).run("Train")
+    expect((await handle.step("start").tasks()).map((task) => task.id)).toEqual(["0", "1", "2"])
+    // The pack is asked for before the listing that confirms it, and read once.
+    const packRead = fresh.sent.indexOf(`GetObject ${packKey as string}`)
+    expect(packRead).toBeGreaterThanOrEqual(0)
+    expect(packRead).toBeLessThan(fresh.sent.indexOf("ListObjectsV2 runs/Train/r1/manifests/"))
+    expect(fresh.sent.filter((line) => line === `GetObject ${packKey as string}`)).toHaveLength(1)
+
+    // A hint the listing does not confirm is not used: an older pack (another run's records), a missing one, a bad name.
+    const meta = await client.send(new GetObjectCommand({ Bucket: bucket, Key: metaKey }))
+    const metaText = (await meta.Body?.transformToString()) as string
+    const older = "pack-000000000000001-00000000-0000000001.jsonl"
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `runs/Train/r1/manifests/${older}`, Body: encodePack([], [encodeManifest(manifest("other"))]) }))
+    for (const hint of [older, "pack-000000000000002-00000000-0000000001.jsonl", "../r2/run.json"]) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: metaKey, Body: metaText, Metadata: { "artiflow-pack": hint } }))
+      const misled = reader()
+      const read = await (await Client.open(misled.store).run("Train")).step("start").tasks()
+      expect(read.map((task) => task.id)).toEqual(["0", "1", "2"])
+      expect(await misled.store.readManifests("Train", "r1")).toHaveLength(3)
+      expect(misled.sent.some((line) => line.includes("../"))).toBe(false)
+    }
+  })
+
+  test("a pack whose records do not match its header's checksum is an IntegrityError naming it; older packs without one are read", async () => {
+    const { store, client, bucket } = await recordedHarness()
+    await store.createRun(runMeta("Train", "r1"))
+    for (let i = 0; i < 3; i++) await store.commitManifests("Train", "r1", [manifest("start", String(i))])
+    await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
+    const [packKey] = await listKeys(client, bucket, "runs/Train/r1/manifests/")
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: packKey }))
+    const bytes = Buffer.from((await object.Body?.transformToByteArray()) as Uint8Array)
+    const text = bytes.toString("utf8")
+    // Task "1" becomes task "7", its record's own checksum made right: only the pack's body checksum sees it.
+    const lines = text.split("\n")
+    const damaged = lines.map((line, i) => (i > 0 && line.includes('"taskId":"1"') ? frameRecord(line.slice(9).replace('"taskId":"1"', '"taskId":"7"')).toString("utf8").trimEnd() : line))
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: packKey, Body: damaged.join("\n") }))
+    const reader = s3Store({ bucket, client, cacheDir: false })
+    await expect(reader.readManifests("Train", "r1")).rejects.toBeInstanceOf(IntegrityError)
+    await expect(reader.readManifests("Train", "r1")).rejects.toThrow(
+      `manifest pack s3://${bucket}/${packKey as string} is corrupt: its records do not match the checksum in its header`
+    )
+    await expect((await Client.open(reader).run("Train")).step("start").tasks()).rejects.toThrow(IntegrityError)
+    // The same records in a pack as written before the body checksum: read, each record checked on its own.
+    const headerOnly = JSON.parse((lines[0] as string).slice(9)) as { commits: ReadonlyArray<string> }
+    const old = [frameRecord(JSON.stringify({ artiflowPack: 1, commits: headerOnly.commits })), ...lines.slice(1, -1).map((line) => frameRecord(line.slice(9)))]
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: packKey, Body: Buffer.concat(old) }))
+    expect((await reader.readManifests("Train", "r1")).map((m) => m.taskId)).toEqual(["0", "1", "2"])
+    const tampered = Buffer.concat(old).toString("utf8").replace('"taskId":"2"', '"taskId":"9"')
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: packKey, Body: tampered }))
+    await expect(reader.readManifests("Train", "r1")).rejects.toThrow(`manifest object s3://${bucket}/${packKey as string} is corrupt after record 3`)
+  })
 
   test("listing runs and opening a run read no blob", async () => {
     const { store, sent } = await recordedHarness()

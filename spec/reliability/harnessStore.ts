@@ -17,7 +17,8 @@ import { Client } from "../../lib/index.js"
 import type { ArtifactEntry, Datastore, RunMeta } from "../../lib/index.js"
 import { tableCrc32 } from "../../lib/datastore/manifestLog.js"
 
-const crc32: (data: Uint8Array) => number = typeof zlib.crc32 === "function" ? (data) => zlib.crc32(data) : tableCrc32()
+/** CRC-32 as zlib computes it (the table version on Node before 20.15). */
+export const crc32: (data: Uint8Array) => number = typeof zlib.crc32 === "function" ? (data) => zlib.crc32(data) : tableCrc32()
 
 const entries = async (dir: string): Promise<ReadonlyArray<string>> => {
   try {

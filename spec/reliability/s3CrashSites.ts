@@ -35,7 +35,7 @@ import { S3Blobs, STALE_UPLOAD_MS } from "../../lib/datastore/s3Blobs.js"
 import { createBucket, removeBucket, s3Client, s3Server } from "../support/s3.js"
 import type { S3Server } from "../support/s3.js"
 import type { CompleteRun, CrashSite, CrashSites, SiteAudit, Swept } from "./crashSites.js"
-import { logRecords } from "./harnessStore.js"
+import { crc32, logRecords } from "./harnessStore.js"
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
 
@@ -214,8 +214,11 @@ class S3Site implements S3CrashSite {
         // A PutObject is whole or absent: unlike a local log, an object may not end in part of a record.
         if (torn) throw new Error(`${object.key} ends in part of a record`)
         if (fourth.startsWith("pack-")) {
-          const header = JSON.parse(records[0] ?? "null") as { artiflowPack?: unknown; commits?: unknown } | null
+          const header = JSON.parse(records[0] ?? "null") as { artiflowPack?: unknown; commits?: unknown; bodyCrc32?: unknown } | null
           if (header?.artiflowPack !== 1 || !Array.isArray(header.commits)) throw new Error(`${object.key} is a pack without its header`)
+          // Packs are written with the CRC-32 of what follows the header (manifestPack.ts).
+          const body = bytes.subarray(bytes.indexOf(0x0a) + 1)
+          if (header.bodyCrc32 !== crc32(body)) throw new Error(`${object.key}: the body does not match the header's bodyCrc32`)
         }
       })
       return { run, isMeta: false }

@@ -50,6 +50,22 @@ export const runSection = (make: MakeHarness): void => {
         expect(await store.listRuns("Unknown")).toEqual([])
       }))
 
+    test("listRunMetas (optional) lists what listRuns lists, in its order, each run as readRun reads it", () =>
+      withStore(make, async ({ store }) => {
+        if (store.listRunMetas === undefined) return
+        await store.createRun(runMeta("Train", "a", 100, { description: "first" }))
+        await store.createRun(runMeta("Train", "c", 300, { status: "failed", finishedAt: 350 }))
+        await store.createRun(runMeta("Train", "b", 300, { tags: ["x"] }))
+        await store.createRun(runMeta("Other", "z", 900))
+        const metas = await store.listRunMetas("Train")
+        expect(metas.map((meta) => meta.runId)).toEqual((await store.listRuns("Train")).map((run) => run.id))
+        expect(metas.map((meta) => meta.runId)).toEqual(["c", "b", "a"])
+        for (const meta of metas) expect(meta).toEqual(await store.readRun("Train", meta.runId))
+        expect(Object.getPrototypeOf(metas[0]?.paramDefs)).toBeNull()
+        expect(await store.listRunMetas("Unknown")).toEqual([])
+        await expect(store.listRunMetas("bad/name")).rejects.toBeInstanceOf(StorageError)
+      }))
+
     test("listFlows is sorted, and flows do not leak into each other", () =>
       withStore(make, async ({ store }) => {
         expect(await store.listFlows()).toEqual([])

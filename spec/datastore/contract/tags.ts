@@ -38,6 +38,7 @@ export const tagSection = (make: MakeHarness): void => {
         expect(await store.updateTags("Train", "r1", { add: [], remove: [] })).toEqual(["c", "z"])
         expect((await store.readRun("Train", "r1"))?.tags).toEqual(["c", "z"])
         expect((await store.listRuns("Train"))[0]?.tags).toEqual(["c", "z"])
+        if (store.listRunMetas !== undefined) expect((await store.listRunMetas("Train"))[0]?.tags).toEqual(["c", "z"])
       }))
 
     test("updateRun does not undo tag changes, whether it writes the created tags or those readRun gave", () =>
