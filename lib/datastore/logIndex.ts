@@ -8,7 +8,8 @@
  * Reading a log of 10,000 records costs a fresh process about 50 ms: a checksum, a header and an index entry
  * per record. With the index, the log is checked with one CRC-32 of the whole (1.5 ms for 5.8 MB) and the
  * records come from the index; each is still parsed, and checked against the index, when used. The index is
- * written when the run ends (the log holds its last records then) and used only while the log is exactly
+ * written when the run ends (the log holds its last records then): from what the store appended, when it
+ * wrote the whole log itself, else by reading the log. It is used only while the log is exactly
  * what it covers: a record appended later, a torn tail, a byte changed, an index that does not check out, and
  * the log is read record by record as without an index, with the same errors. So an index can make reading
  * faster, never different.
@@ -37,6 +38,50 @@ interface StoredIndex {
 /** zlib's CRC-32 (Node 20.15 and later: every Node artiflow supports); without it, logs are read record by record. */
 const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : undefined
 
+/** A record's header fields, as its manifest starts (records.ts). */
+export interface RecordHeader {
+  readonly step: string
+  readonly taskId: string
+  readonly attempt: number
+}
+
+/**
+ * Builds the index of a log record by record, in log order: as a writer appends records it framed itself, or
+ * as a reader goes through records it checked. The index covers the bytes given to {@link LogIndexBuilder.addBytes}.
+ */
+export class LogIndexBuilder {
+  private readonly steps: Array<string> = []
+  private readonly stepNumbers = new Map<string, number>()
+  private readonly records: Array<string | number> = []
+  private crc = 0
+  /** Bytes of the log the records added so far take. */
+  length = 0
+
+  /** Adds the next record: its header and its length in the log (frame, JSON and newline). */
+  addRecord(header: RecordHeader, byteLength: number): void {
+    let step = this.stepNumbers.get(header.step)
+    if (step === undefined) {
+      step = this.steps.push(header.step) - 1
+      this.stepNumbers.set(header.step, step)
+    }
+    this.records.push(step, header.taskId, header.attempt, this.length + FRAME, this.length + byteLength - 1)
+    this.length += byteLength
+  }
+
+  /** Adds the next bytes of the log to its checksum (the bytes of the records added, in order). */
+  addBytes(bytes: Uint8Array): void {
+    if (crc32 !== undefined) this.crc = crc32(bytes, this.crc)
+  }
+
+  /** The index file; `undefined` when it would index nothing (or Node has no zlib CRC-32). */
+  encode(): Buffer | undefined {
+    if (this.records.length === 0 || crc32 === undefined) return undefined
+    const { length, crc, steps, records } = this
+    const index: StoredIndex = { artiflowLogIndex: FORMAT, length, crc, steps, records }
+    return frameRecord(JSON.stringify(index))
+  }
+}
+
 /**
  * The index file of the log `bytes`, covering its intact records; `undefined` when there is nothing to index
  * or the log is corrupt (reading it record by record then reports that). `where` names the log.
@@ -48,29 +93,15 @@ export const buildLogIndex = (bytes: Buffer, where: string): Buffer | undefined 
   } catch {
     return undefined
   }
-  if (parsed.records.length === 0 || crc32 === undefined) return undefined
-  const steps: Array<string> = []
-  const stepNumbers = new Map<string, number>()
-  const records: Array<string | number> = []
+  const builder = new LogIndexBuilder()
   // An ASCII log's texts have a byte per character; otherwise a text's bytes are its UTF-8 encoding.
   const ascii = isAscii(bytes)
-  let start = 0
   for (let i = 0; i < parsed.records.length; i++) {
     const text = parsed.records[i] as string
-    // A record's bytes: its frame, its JSON and a newline.
-    const end = start + FRAME + (ascii ? text.length : Buffer.byteLength(text, "utf8"))
-    const record = lazyRecord(text, where, i)
-    let step = stepNumbers.get(record.step)
-    if (step === undefined) {
-      step = steps.push(record.step) - 1
-      stepNumbers.set(record.step, step)
-    }
-    records.push(step, record.taskId, record.attempt, start + FRAME, end)
-    start = end + 1
+    builder.addRecord(lazyRecord(text, where, i), FRAME + (ascii ? text.length : Buffer.byteLength(text, "utf8")) + 1)
   }
-  const length = parsed.intactLength
-  const index: StoredIndex = { artiflowLogIndex: FORMAT, length, crc: crc32(bytes.subarray(0, length)), steps, records }
-  return frameRecord(JSON.stringify(index))
+  builder.addBytes(bytes.subarray(0, parsed.intactLength))
+  return builder.encode()
 }
 
 /** The index in `file`'s bytes if it is one this code wrote, whole; `undefined` otherwise. */

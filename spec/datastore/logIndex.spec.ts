@@ -143,6 +143,31 @@ describe("local store: the index of an ended run's log", () => {
     expect(seen(await recordsIn(root))).toEqual(before)
   })
 
+  test("the index a store makes as it writes is the one reading the log would make", async () => {
+    const { store, log, index } = await endedRun()
+    await store.commitManifests("Train", "r1", [manifest("ü-step", "0", 0, { artifacts: { "é": { hash: "b".repeat(64), size: 1, type: "string", encoding: "json", inline: '"ö"' } } })])
+    await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
+    expect(await fs.readFile(index)).toEqual(buildLogIndex(await fs.readFile(log), log))
+  })
+
+  test("a log another writer appended to is indexed from what it holds", async () => {
+    const { store, root, log, index } = await endedRun()
+    await localStore(root).commitManifests("Train", "r1", [manifest("c", "0")])
+    await store.commitManifests("Train", "r1", [manifest("d", "0")])
+    await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
+    expect(await fs.readFile(index)).toEqual(buildLogIndex(await fs.readFile(log), log))
+    expect((await recordsIn(root)).map((r) => r.step)).toEqual(["a", "b", "b", "c", "d"])
+  })
+
+  test("a log that had records before this store first wrote to it is indexed from what it holds", async () => {
+    const { root, log, index } = await endedRun()
+    const later = localStore(root)
+    await later.commitManifests("Train", "r1", [manifest("e", "0")])
+    await later.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
+    expect(await fs.readFile(index)).toEqual(buildLogIndex(await fs.readFile(log), log))
+    expect((await recordsIn(root)).map((r) => r.step)).toEqual(["a", "b", "b", "e"])
+  })
+
   test("a record committed after the run ended is read (the log is read record by record)", async () => {
     const { store, root } = await endedRun()
     await store.updateRun(runMeta("Train", "r1", 1_000, { status: "failed", finishedAt: 2_000 }))
