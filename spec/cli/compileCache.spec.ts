@@ -53,22 +53,17 @@ afterAll(async () => {
 })
 
 describe("the CLI's compile cache", () => {
-  test("a CommonJS TypeScript flow is compiled into its project's cache; its step sees the usual temp directory", async () => {
-    const dir = await project("cjs", "commonjs")
-    await writeFile(join(dir, "flow.ts"), flowSource("artiflow"))
-    const result = await runIn(dir, "flow.ts")
+  // The ES module case matters on its own: tsx's module hooks run on a thread of their own.
+  test.each([
+    { kind: "CommonJS", type: "commonjs", file: "flow.ts" },
+    { kind: "ES module", type: "module", file: "flow.mts" }
+  ] as const)("a $kind TypeScript flow is compiled into its project's cache; its step sees the usual temp directory", async ({ type, file }) => {
+    const dir = await project(`${type}-project`, type)
+    await writeFile(join(dir, file), flowSource("artiflow"))
+    const result = await runIn(dir, file)
     expect(result.stderr).toBe("")
     expect(result.stdout).toContain(`temp  '${temp}'`)
     expect(result.stdout).toContain(`env   '${temp}'`)
-    expect((await cached(dir)).length).toBeGreaterThan(0)
-  })
-
-  test("an ES module TypeScript flow too (tsx's module hooks run on a thread of their own)", async () => {
-    const dir = await project("esm", "module")
-    await writeFile(join(dir, "flow.mts"), flowSource("artiflow"))
-    const result = await runIn(dir, "flow.mts")
-    expect(result.stderr).toBe("")
-    expect(result.stdout).toContain(`temp  '${temp}'`)
     expect((await cached(dir)).length).toBeGreaterThan(0)
   })
 

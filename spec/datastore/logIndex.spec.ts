@@ -36,6 +36,13 @@ const sample = () =>
     manifest("end")
   )
 
+/** A copy of `bytes` with one bit of the byte at `at` flipped. */
+const flipped = (bytes: Buffer, at: number): Buffer => {
+  const copy = Buffer.from(bytes)
+  copy[at] = (copy[at] as number) ^ 1
+  return copy
+}
+
 /** The index's JSON, to craft variants of it. */
 const indexJson = (index: Buffer): Record<string, unknown> => JSON.parse(index.toString("utf8").slice(9)) as Record<string, unknown>
 
@@ -59,18 +66,14 @@ describe("manifest log index", () => {
   test("is not used when a byte of the log changed, or the log was cut", () => {
     const bytes = sample()
     const index = buildLogIndex(bytes, WHERE) as Buffer
-    const changed = Buffer.from(bytes)
-    changed[40] = (changed[40] as number) ^ 1
-    expect(indexedRecords(changed, index, WHERE)).toBeUndefined()
+    expect(indexedRecords(flipped(bytes, 40), index, WHERE)).toBeUndefined()
     expect(indexedRecords(bytes.subarray(0, bytes.length - 1), index, WHERE)).toBeUndefined()
   })
 
   test("is not used when it is damaged, of another format or out of range", () => {
     const bytes = sample()
     const index = buildLogIndex(bytes, WHERE) as Buffer
-    const damaged = Buffer.from(index)
-    damaged[20] = (damaged[20] as number) ^ 1
-    expect(indexedRecords(bytes, damaged, WHERE)).toBeUndefined()
+    expect(indexedRecords(bytes, flipped(index, 20), WHERE)).toBeUndefined()
     expect(indexedRecords(bytes, index.subarray(0, index.length - 1), WHERE)).toBeUndefined()
     const json = indexJson(index)
     const variant = (change: Record<string, unknown>) => frameRecord(JSON.stringify({ ...json, ...change }))
@@ -98,9 +101,7 @@ describe("manifest log index", () => {
     const bytes = sample()
     const torn = Buffer.concat([bytes, Buffer.from("0123")])
     expect(indexJson(buildLogIndex(torn, WHERE) as Buffer).length).toBe(bytes.length)
-    const corrupt = Buffer.from(bytes)
-    corrupt[12] = (corrupt[12] as number) ^ 1
-    expect(buildLogIndex(corrupt, WHERE)).toBeUndefined()
+    expect(buildLogIndex(flipped(bytes, 12), WHERE)).toBeUndefined()
     expect(buildLogIndex(Buffer.alloc(0), WHERE)).toBeUndefined()
   })
 })
