@@ -145,7 +145,10 @@ class IndexedRecord implements ManifestRecord {
     if (this.decoded !== undefined) return this.decoded
     const record = lazyRecord(this.log.toString("utf8", this.start, this.end), this.where, this.index)
     if (record.step !== this.step || record.taskId !== this.taskId || record.attempt !== this.attempt) {
-      throw new IntegrityError(`artiflow: manifest record ${this.index + 1} of ${this.where} does not match the log's index`)
+      throw new IntegrityError(
+        `artiflow: manifest record ${this.index + 1} of ${this.where} does not match the log's index ` +
+          "(manifests.index beside it): delete the index, and the log is read record by record"
+      )
     }
     this.decoded = record.manifest()
     return this.decoded
@@ -162,13 +165,15 @@ export const indexedRecords = (bytes: Buffer, indexBytes: Buffer, where: string)
   const { steps, records: fields } = index
   const records: Array<ManifestRecord> = new Array(fields.length / FIELDS)
   for (let i = 0, at = 0; at < fields.length; i++, at += FIELDS) {
-    const step = steps[fields[at] as number]
+    const stepNumber = fields[at]
+    // Only a number picks a step: a crafted "__proto__" must not find the array's prototype.
+    const step = typeof stepNumber === "number" ? steps[stepNumber] : undefined
     const taskId = fields[at + 1]
     const attempt = fields[at + 2]
     const start = fields[at + 3]
     const end = fields[at + 4]
     const valid =
-      step !== undefined &&
+      typeof step === "string" &&
       typeof taskId === "string" &&
       Number.isSafeInteger(attempt) &&
       Number.isSafeInteger(start) &&

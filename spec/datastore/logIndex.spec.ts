@@ -81,6 +81,7 @@ describe("manifest log index", () => {
     const records = json.records as Array<string | number>
     expect(indexedRecords(bytes, variant({ records: records.slice(0, -1) }), WHERE)).toBeUndefined()
     expect(indexedRecords(bytes, variant({ records: [9, ...records.slice(1)] }), WHERE)).toBeUndefined()
+    expect(indexedRecords(bytes, variant({ records: ["__proto__", ...records.slice(1)] }), WHERE)).toBeUndefined()
     expect(indexedRecords(bytes, variant({ records: [...records.slice(0, 4), bytes.length + 5, ...records.slice(5)] }), WHERE)).toBeUndefined()
     expect(indexedRecords(bytes, variant({ records: [...records.slice(0, 2), "x", ...records.slice(3)] }), WHERE)).toBeUndefined()
   })
