@@ -27,12 +27,16 @@ const FORMAT = 1
 const FRAME = 9
 const FIELDS = 5
 
-interface StoredIndex {
+/** Where each record is: its step (a number into `steps`), task id, attempt, and its JSON's first and end offsets. */
+export interface IndexEntries {
+  readonly steps: ReadonlyArray<string>
+  readonly records: ReadonlyArray<string | number>
+}
+
+interface StoredIndex extends IndexEntries {
   readonly artiflowLogIndex: number
   readonly length: number
   readonly crc: number
-  readonly steps: ReadonlyArray<string>
-  readonly records: ReadonlyArray<string | number>
 }
 
 /** zlib's CRC-32 (Node 20.15 and later: every Node artiflow supports); without it, logs are read record by record. */
@@ -71,6 +75,11 @@ export class LogIndexBuilder {
   /** Adds the next bytes of the log to its checksum (the bytes of the records added, in order). */
   addBytes(bytes: Uint8Array): void {
     if (crc32 !== undefined) this.crc = crc32(bytes, this.crc)
+  }
+
+  /** The records' entries, for an index kept elsewhere (a pack's header, manifestPack.ts). */
+  entries(): IndexEntries {
+    return { steps: this.steps, records: this.records }
   }
 
   /** The index file; `undefined` when it would index nothing (or Node has no zlib CRC-32). */
@@ -117,9 +126,7 @@ const parseIndex = (indexBytes: Buffer, where: string): StoredIndex | undefined 
       Number.isSafeInteger(index.length) &&
       Number.isSafeInteger(index.crc) &&
       Array.isArray(index.steps) &&
-      index.steps.every((step) => typeof step === "string") &&
-      Array.isArray(index.records) &&
-      index.records.length % FIELDS === 0
+      Array.isArray(index.records)
     return wellFormed ? (index as StoredIndex) : undefined
   } catch {
     return undefined
@@ -138,21 +145,69 @@ class IndexedRecord implements ManifestRecord {
     private readonly start: number,
     private readonly end: number,
     private readonly where: string,
-    private readonly index: number
+    private readonly index: number,
+    /** What the message says to do when the record does not match its entry. */
+    private readonly remedy: string
   ) {}
 
   manifest(): TaskManifest {
     if (this.decoded !== undefined) return this.decoded
     const record = lazyRecord(this.log.toString("utf8", this.start, this.end), this.where, this.index)
     if (record.step !== this.step || record.taskId !== this.taskId || record.attempt !== this.attempt) {
-      throw new IntegrityError(
-        `artiflow: manifest record ${this.index + 1} of ${this.where} does not match the log's index ` +
-          "(manifests.index beside it): delete the index, and the log is read record by record"
-      )
+      throw new IntegrityError(`artiflow: manifest record ${this.index + 1} of ${this.where} does not match its index entry: ${this.remedy}`)
     }
     this.decoded = record.manifest()
     return this.decoded
   }
+}
+
+/**
+ * The records `entries` locate in `bytes`, their offsets counted from `base`; `undefined` when an entry does
+ * not describe a record there. Messages name the `first + i`th record of `where`, and say `remedy` when a
+ * record does not match its entry. The caller has checked `bytes` (one checksum for all of them).
+ */
+export const recordsFromEntries = (
+  bytes: Buffer,
+  base: number,
+  entries: { readonly steps: unknown; readonly records: unknown },
+  where: string,
+  first: number,
+  remedy: string
+): Array<ManifestRecord> | undefined => {
+  const { steps, records: fields } = entries
+  if (!Array.isArray(steps) || !Array.isArray(fields) || fields.length % FIELDS !== 0) return undefined
+  const records: Array<ManifestRecord> = new Array(fields.length / FIELDS)
+  for (let i = 0, at = 0; at < fields.length; i++, at += FIELDS) {
+    const stepNumber: unknown = fields[at]
+    // Only a number picks a step: a crafted "__proto__" must not find the array's prototype.
+    const step: unknown = typeof stepNumber === "number" ? steps[stepNumber] : undefined
+    const taskId: unknown = fields[at + 1]
+    const attempt: unknown = fields[at + 2]
+    const start: unknown = fields[at + 3]
+    const end: unknown = fields[at + 4]
+    const valid =
+      typeof step === "string" &&
+      typeof taskId === "string" &&
+      Number.isSafeInteger(attempt) &&
+      Number.isSafeInteger(start) &&
+      Number.isSafeInteger(end) &&
+      (start as number) >= FRAME &&
+      (start as number) < (end as number) &&
+      base + (end as number) < bytes.length
+    if (!valid) return undefined
+    records[i] = new IndexedRecord(
+      step,
+      taskId,
+      attempt as number,
+      bytes,
+      base + (start as number),
+      base + (end as number),
+      where,
+      first + i,
+      remedy
+    )
+  }
+  return records
 }
 
 /**
@@ -162,27 +217,5 @@ class IndexedRecord implements ManifestRecord {
 export const indexedRecords = (bytes: Buffer, indexBytes: Buffer, where: string): ReadonlyArray<ManifestRecord> | undefined => {
   const index = parseIndex(indexBytes, where)
   if (index === undefined || crc32 === undefined || index.length !== bytes.length || crc32(bytes) !== index.crc) return undefined
-  const { steps, records: fields } = index
-  const records: Array<ManifestRecord> = new Array(fields.length / FIELDS)
-  for (let i = 0, at = 0; at < fields.length; i++, at += FIELDS) {
-    const stepNumber = fields[at]
-    // Only a number picks a step: a crafted "__proto__" must not find the array's prototype.
-    const step = typeof stepNumber === "number" ? steps[stepNumber] : undefined
-    const taskId = fields[at + 1]
-    const attempt = fields[at + 2]
-    const start = fields[at + 3]
-    const end = fields[at + 4]
-    const valid =
-      typeof step === "string" &&
-      typeof taskId === "string" &&
-      Number.isSafeInteger(attempt) &&
-      Number.isSafeInteger(start) &&
-      Number.isSafeInteger(end) &&
-      (start as number) >= FRAME &&
-      (start as number) < (end as number) &&
-      (end as number) < bytes.length
-    if (!valid) return undefined
-    records[i] = new IndexedRecord(step, taskId, attempt as number, bytes, start as number, end as number, where, i)
-  }
-  return records
+  return recordsFromEntries(bytes, 0, index, where, 0, "delete the index beside the log (manifests.index), and the log is read record by record")
 }

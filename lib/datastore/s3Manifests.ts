@@ -21,13 +21,17 @@ import type { TaskManifest } from "./Manifest.js"
 import { GroupCommit } from "./groupCommit.js"
 import { mapLimited } from "./localFiles.js"
 import { countRecords, frameRecord, scanLog } from "./manifestLog.js"
+import { recordsFromEntries } from "./logIndex.js"
 import { encodePack, readPack } from "./manifestPack.js"
+import type { TakeIndexed } from "./manifestPack.js"
 import { encodeManifest, lazyRecord } from "./records.js"
 import type { S3Api } from "./s3Api.js"
 
 const FOLDER = "manifests/"
 const EXTENSION = ".jsonl"
 const PACK = "pack-"
+/** What a message says to do about a pack whose index does not match one of its records. */
+const PACK_REMEDY = "the pack is damaged; restore the object from a backup or rerun the flow"
 /** Objects read at once when a run is opened. */
 const READ_CONCURRENCY = 32
 
@@ -108,21 +112,24 @@ export class S3Manifests {
   /**
    * Calls `visit` with every record of the run, in commit order, and `enter` with each object's name before
    * its records; false when an object vanished meanwhile (then the caller reads again, from a new listing).
-   * `early` is a pack fetched while listing: used when the listing names it as the run's pack.
+   * `early` is a pack fetched while listing: used when the listing names it as the run's pack. `takeIndexed`
+   * takes the records of a pack checked whole from its index (manifestPack.ts); without it, or when it returns
+   * false, the pack's records are visited one by one.
    */
   private async readOnce(
     run: string,
     listing: Listing,
     enter: (object: string) => void,
     visit: (text: string) => void,
-    early?: EarlyPack
+    early?: EarlyPack,
+    takeIndexed?: TakeIndexed
   ): Promise<boolean> {
     let inPack = new Set<string>()
     if (listing.pack !== undefined) {
       const fetched = await (early?.name === listing.pack ? early.fetched : this.fetch(run, listing.pack))
       if (fetched === undefined) return false
       enter(listing.pack)
-      inPack = new Set(readPack(fetched.bytes, fetched.where, visit).commits)
+      inPack = new Set(readPack(fetched.bytes, fetched.where, visit, takeIndexed).commits)
     }
     const rest = listing.commits.filter((name) => !inPack.has(name))
     const read = await mapLimited(rest, READ_CONCURRENCY, (name) => this.fetch(run, name))
@@ -157,7 +164,14 @@ export class S3Manifests {
       const enter = (object: string): void => {
         where = `run s3://${bucket}/${run} (in ${object})`
       }
-      const complete = await this.readOnce(run, listing, enter, (text) => records.push(lazyRecord(text, where, records.length)), early)
+      const visit = (text: string): void => void records.push(lazyRecord(text, where, records.length))
+      const takeIndexed: TakeIndexed = (bytes, base, index) => {
+        const indexed = recordsFromEntries(bytes, base, index, where, records.length, PACK_REMEDY)
+        if (indexed === undefined) return false
+        for (const record of indexed) records.push(record)
+        return true
+      }
+      const complete = await this.readOnce(run, listing, enter, visit, early, takeIndexed)
       if (complete) return records
       // Packed and deleted while we read: the next listing has the pack.
       if (tries >= 3) throw new IntegrityError(`artiflow: the manifests of s3://${bucket}/${run} keep vanishing while read`)

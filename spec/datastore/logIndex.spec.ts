@@ -94,7 +94,7 @@ describe("manifest log index", () => {
     const indexed = indexedRecords(bytes, frameRecord(JSON.stringify({ ...json, records })), WHERE) ?? []
     expect(indexed[1]?.taskId).toBe("7")
     expect(() => indexed[1]?.manifest()).toThrow(IntegrityError)
-    expect(() => indexed[1]?.manifest()).toThrow(`manifest record 2 of ${WHERE} does not match the log's index`)
+    expect(() => indexed[1]?.manifest()).toThrow(`manifest record 2 of ${WHERE} does not match its index entry: delete the index beside the log`)
     expect(indexed[0]?.manifest().step).toBe("start")
   })
 
