@@ -36,8 +36,13 @@ let cacheSeeded: Promise<void> | undefined
  * (see compileCache.ts): the project of `file`, the first TypeScript file loaded.
  */
 const registerCommonJsTypeScript = (file: string): void => {
+  if (!commonJsHooks) withTempDir(compileCacheFor(file), registerCommonJsHooks)
+}
+
+/** Loads tsx's CommonJS API and registers its hooks (once), in whatever temporary directory is set. */
+const registerCommonJsHooks = (): void => {
   if (commonJsHooks) return
-  withTempDir(compileCacheFor(file), () => (require("tsx/cjs/api") as typeof import("tsx/cjs/api")).register())
+  ;(require("tsx/cjs/api") as typeof import("tsx/cjs/api")).register()
   commonJsHooks = true
 }
 
@@ -68,7 +73,7 @@ const registerModuleTypeScript = (file: string): Promise<void> =>
     withTempDir(compileCacheFor(file), async () => {
       const { register } = await import("tsx/esm/api")
       register()
-      registerCommonJsTypeScript(file)
+      registerCommonJsHooks()
     })
   ))
 

@@ -78,23 +78,25 @@ export class Client {
   }
 
   private async meta(flow: string, runId: string | undefined): Promise<RunMeta> {
-    if (runId === undefined && this.store.listRunMetas !== undefined) {
-      // The listing read every run's metadata: the latest one's, tags applied, needs no second read.
-      const latest = (await this.store.listRunMetas(flow))[0]
-      if (latest !== undefined) return latest
-      await this.assertFlowExists(flow)
-      throw new NotFoundError(`artiflow: flow '${flow}' has no runs in the ${this.store.description}`)
-    }
-    if (runId === undefined) {
-      const latest = (await this.runs(flow))[0]
-      if (latest === undefined) throw new NotFoundError(`artiflow: flow '${flow}' has no runs in the ${this.store.description}`)
-      runId = latest.id
-    }
+    if (runId === undefined) return this.latestMeta(flow)
     const meta = await this.store.readRun(flow, runId)
     if (meta !== undefined) return meta
     await this.assertFlowExists(flow)
     const recent = (await this.store.listRuns(flow)).slice(0, 10).map((run) => run.id)
     throw new NotFoundError(`artiflow: flow '${flow}' has no run '${runId}' (latest runs: ${listNames(recent)})`)
+  }
+
+  /**
+   * The latest run's metadata. A store that reads every run's metadata to list its runs hands it back with the
+   * listing (tags applied): then it needs no second read.
+   */
+  private async latestMeta(flow: string): Promise<RunMeta> {
+    const latest = this.store.listRunMetas !== undefined ? (await this.store.listRunMetas(flow))[0] : (await this.store.listRuns(flow))[0]
+    if (latest === undefined) {
+      await this.assertFlowExists(flow)
+      throw new NotFoundError(`artiflow: flow '${flow}' has no runs in the ${this.store.description}`)
+    }
+    return "runId" in latest ? latest : this.meta(flow, latest.id)
   }
 
   private async assertFlowExists(flow: string): Promise<void> {

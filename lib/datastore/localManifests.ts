@@ -13,7 +13,7 @@ import { attempt, fsyncDirectory, readIfExists, removeFile, removeQuietly, write
 import type { TempFiles } from "./localFiles.js"
 import { buildLogIndex, indexedRecords, LogIndexBuilder } from "./logIndex.js"
 import type { RecordHeader } from "./logIndex.js"
-import { frameRecord, parseLog, scanLog } from "./manifestLog.js"
+import { frameRecord, scanLog } from "./manifestLog.js"
 import { encodeManifest, lazyRecord } from "./records.js"
 
 /** The manifest logs of one local store: group-committed appends, verified reads. */
@@ -111,7 +111,8 @@ export class LocalManifestLogs {
       }
       return 0
     }
-    const { intactLength } = parseLog(bytes, file)
+    // Only where the intact records end matters here: no texts are kept.
+    const intactLength = scanLog(bytes, file, () => {})
     if (intactLength < bytes.length) await attempt("repair", file, () => fs.truncate(file, intactLength))
     return intactLength
   }

@@ -14,17 +14,14 @@
  * the log is read record by record as without an index, with the same errors. So an index can make reading
  * faster, never different.
  */
-import { isAscii } from "node:buffer"
 import * as zlib from "node:zlib"
 import { IntegrityError } from "../errors.js"
 import type { ManifestRecord } from "./Datastore.js"
 import type { TaskManifest } from "./Manifest.js"
-import { frameRecord, parseLog } from "./manifestLog.js"
+import { FRAME_BYTES, frameRecord, parseLog, scanLog } from "./manifestLog.js"
 import { lazyRecord } from "./records.js"
 
 const FORMAT = 1
-/** The frame before a record's JSON: 8 hex digits and a space (manifestLog.ts). */
-const FRAME = 9
 const FIELDS = 5
 
 /** Where each record is: its step (a number into `steps`), task id, attempt, and its JSON's first and end offsets. */
@@ -68,7 +65,7 @@ export class LogIndexBuilder {
       step = this.steps.push(header.step) - 1
       this.stepNumbers.set(header.step, step)
     }
-    this.records.push(step, header.taskId, header.attempt, this.length + FRAME, this.length + byteLength - 1)
+    this.records.push(step, header.taskId, header.attempt, this.length + FRAME_BYTES, this.length + byteLength - 1)
     this.length += byteLength
   }
 
@@ -96,20 +93,15 @@ export class LogIndexBuilder {
  * or the log is corrupt (reading it record by record then reports that). `where` names the log.
  */
 export const buildLogIndex = (bytes: Buffer, where: string): Buffer | undefined => {
-  let parsed
+  const builder = new LogIndexBuilder()
+  let intactLength
   try {
-    parsed = parseLog(bytes, where)
+    // A record's line ends at `end`, and starts where the records before it end.
+    intactLength = scanLog(bytes, where, (text, i, end) => builder.addRecord(lazyRecord(text, where, i), end + 1 - builder.length))
   } catch {
     return undefined
   }
-  const builder = new LogIndexBuilder()
-  // An ASCII log's texts have a byte per character; otherwise a text's bytes are its UTF-8 encoding.
-  const ascii = isAscii(bytes)
-  for (let i = 0; i < parsed.records.length; i++) {
-    const text = parsed.records[i] as string
-    builder.addRecord(lazyRecord(text, where, i), FRAME + (ascii ? text.length : Buffer.byteLength(text, "utf8")) + 1)
-  }
-  builder.addBytes(bytes.subarray(0, parsed.intactLength))
+  builder.addBytes(bytes.subarray(0, intactLength))
   return builder.encode()
 }
 
@@ -124,9 +116,7 @@ const parseIndex = (indexBytes: Buffer, where: string): StoredIndex | undefined 
       typeof index === "object" &&
       index.artiflowLogIndex === FORMAT &&
       Number.isSafeInteger(index.length) &&
-      Number.isSafeInteger(index.crc) &&
-      Array.isArray(index.steps) &&
-      Array.isArray(index.records)
+      Number.isSafeInteger(index.crc)
     return wellFormed ? (index as StoredIndex) : undefined
   } catch {
     return undefined
@@ -191,7 +181,7 @@ export const recordsFromEntries = (
       Number.isSafeInteger(attempt) &&
       Number.isSafeInteger(start) &&
       Number.isSafeInteger(end) &&
-      (start as number) >= FRAME &&
+      (start as number) >= FRAME_BYTES &&
       (start as number) < (end as number) &&
       base + (end as number) < bytes.length
     if (!valid) return undefined

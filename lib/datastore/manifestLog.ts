@@ -13,8 +13,11 @@ import * as zlib from "node:zlib"
 import { IntegrityError } from "../errors.js"
 
 const SPACE = 0x20
-const NEWLINE = 0x0a
+/** The byte ending every record. */
+export const NEWLINE = 0x0a
 const CRC_DIGITS = 8
+/** Where a record's JSON starts in its line: after its 8 hex digits and a space. */
+export const FRAME_BYTES = CRC_DIGITS + 1
 
 /** CRC-32 (IEEE), as zlib computes it; the table version serves Node releases before 20.15. */
 const crc32Table = (): Uint32Array => {
@@ -78,7 +81,7 @@ const crc32Of = (bytes: Buffer, start: number, end: number): number =>
 export const isIntact = (bytes: Buffer, start: number, end: number): boolean =>
   end - start > CRC_DIGITS &&
   bytes[start + CRC_DIGITS] === SPACE &&
-  hexAt(bytes, start) === crc32Of(bytes, start + CRC_DIGITS + 1, end)
+  hexAt(bytes, start) === crc32Of(bytes, start + FRAME_BYTES, end)
 
 /** How {@link scanLog} reads a log. */
 export interface ScanOptions {
@@ -94,12 +97,17 @@ export interface ScanOptions {
 }
 
 /**
- * Calls `visit` with the JSON text of each intact record of a log, in order, and its number, and returns the
- * bytes from the start up to the end of the last intact record (a torn tail lies beyond). One pass: no array
+ * Calls `visit` with the JSON text of each intact record of a log, in order, its number and the offset of its
+ * newline, and returns the bytes from the start up to the end of the last intact record (a torn tail lies beyond). One pass: no array
  * of texts is made unless the caller makes one. `file` names the log in errors. Throws IntegrityError on a
  * corrupt record before the last.
  */
-export const scanLog = (bytes: Buffer, file: string, visit: (text: string, index: number) => void, options: ScanOptions = {}): number => {
+export const scanLog = (
+  bytes: Buffer,
+  file: string,
+  visit: (text: string, index: number, end: number) => void,
+  options: ScanOptions = {}
+): number => {
   // One latin1 decode of the whole log: one character per byte, so its offsets are byte offsets, and looking
   // for newlines in it is cheaper than in the Buffer. Manifests are almost always ASCII (names and hashes;
   // JSON escapes the rest only if the writer did), and then each record is a slice of it, not a decode.
@@ -119,8 +127,8 @@ export const scanLog = (bytes: Buffer, file: string, visit: (text: string, index
           "the records after it cannot be trusted; restore the file from a backup or start a new run"
       )
     }
-    const bodyStart = start + CRC_DIGITS + 1
-    visit(ascii ? latin1.slice(bodyStart, end) : bytes.toString("utf8", bodyStart, end), index)
+    const bodyStart = start + FRAME_BYTES
+    visit(ascii ? latin1.slice(bodyStart, end) : bytes.toString("utf8", bodyStart, end), index, end)
     index++
     start = end + 1
     end = next

@@ -16,13 +16,9 @@
 import { IntegrityError } from "../errors.js"
 import { LogIndexBuilder } from "./logIndex.js"
 import type { IndexEntries } from "./logIndex.js"
-import { bodyCrc32, countRecords, frameRecord, isIntact, scanLog } from "./manifestLog.js"
+import { bodyCrc32, countRecords, FRAME_BYTES, frameRecord, isIntact, NEWLINE, scanLog } from "./manifestLog.js"
+import type { ScanOptions } from "./manifestLog.js"
 import { lazyRecord } from "./records.js"
-
-const NEWLINE = 0x0a
-
-/** Where a record's JSON starts: after its 8 hex digits and a space. */
-const BODY_OFFSET = 9
 
 /** The first record of a pack: which commit objects it holds (their names, without folder). */
 export interface PackHeader {
@@ -81,7 +77,7 @@ const readHeader = (bytes: Buffer, where: string): { readonly header: PackHeader
     try {
       // A shallow null-prototype copy: the header's own fields are read by fixed names, and walking its index
       // (five values per record) to copy it would cost a reader of a wide run more than the index saves.
-      const parsed: unknown = JSON.parse(bytes.toString("utf8", BODY_OFFSET, end))
+      const parsed: unknown = JSON.parse(bytes.toString("utf8", FRAME_BYTES, end))
       header = typeof parsed === "object" && parsed !== null ? Object.assign(Object.create(null) as object, parsed) : parsed
     } catch {
       header = undefined
@@ -115,9 +111,17 @@ export const readPack = (bytes: Buffer, where: string, visit: (text: string) => 
   const index: unknown = header.index
   if (verified && typeof index === "object" && index !== null && takeIndexed?.(bytes, bodyStart, index as IndexEntries) === true) return header
   // `visit` goes to the scan as it is: a run of 10,000 tasks calls it 10,000 times, in code not yet compiled.
-  const intactLength = scanLog(bytes, where, visit, { from: bodyStart, firstIndex: 1, verified })
+  scanObject(bytes, where, visit, { from: bodyStart, firstIndex: 1, verified })
+  return header
+}
+
+/**
+ * Calls `visit` with each record of an object stored whole (a pack, a commit object): a record that does not
+ * check out is damage, never a write cut short, so it is an IntegrityError naming `where`.
+ */
+export const scanObject = (bytes: Buffer, where: string, visit: (text: string) => void, options?: ScanOptions): void => {
+  const intactLength = scanLog(bytes, where, visit, options)
   if (intactLength !== bytes.length) {
     throw new IntegrityError(`artiflow: manifest object ${where} is corrupt after record ${countRecords(bytes, intactLength)}`)
   }
-  return header
 }

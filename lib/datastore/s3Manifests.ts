@@ -20,9 +20,9 @@ import type { ManifestRecord } from "./Datastore.js"
 import type { TaskManifest } from "./Manifest.js"
 import { GroupCommit } from "./groupCommit.js"
 import { mapLimited } from "./localFiles.js"
-import { countRecords, frameRecord, scanLog } from "./manifestLog.js"
+import { frameRecord } from "./manifestLog.js"
 import { recordsFromEntries } from "./logIndex.js"
-import { encodePack, readPack } from "./manifestPack.js"
+import { encodePack, readPack, scanObject } from "./manifestPack.js"
 import type { TakeIndexed } from "./manifestPack.js"
 import { encodeManifest, lazyRecord } from "./records.js"
 import type { S3Api } from "./s3Api.js"
@@ -137,11 +137,7 @@ export class S3Manifests {
     read.forEach((fetched, i) => {
       const { bytes, where } = fetched as Fetched
       enter(rest[i] as string)
-      const intactLength = scanLog(bytes, where, visit)
-      // An object is stored whole: a record that does not check out is damage, not a write cut short.
-      if (intactLength !== bytes.byteLength) {
-        throw new IntegrityError(`artiflow: manifest object ${where} is corrupt after record ${countRecords(bytes, intactLength)}`)
-      }
+      scanObject(bytes, where, visit)
     })
     return true
   }

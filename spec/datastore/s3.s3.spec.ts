@@ -159,12 +159,19 @@ describe("manifests", () => {
     expect((await store.readManifests("Train", "r1")).at(-1)?.step).toBe("late")
   }, 120_000)
 
-  test("an ended run's metadata names its pack; readers fetch it while listing, and only if the listing names it too", async () => {
-    const { store, client, bucket } = await recordedHarness()
+  /** Run Train/r1 of three tasks, ended: its commits are packed into one object, `packKey`. */
+  const packedRun = async () => {
+    const harness = await recordedHarness()
+    const { store, client, bucket } = harness
     await store.createRun(runMeta("Train", "r1"))
     for (let i = 0; i < 3; i++) await store.commitManifests("Train", "r1", [manifest("start", String(i))])
     await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
     const [packKey] = await listKeys(client, bucket, "runs/Train/r1/manifests/")
+    return { ...harness, packKey }
+  }
+
+  test("an ended run's metadata names its pack; readers fetch it while listing, and only if the listing names it too", async () => {
+    const { client, bucket, packKey } = await packedRun()
     const pack = (packKey as string).split("/").at(-1) as string
     const metaKey = "runs/Train/r1/run.json"
     expect((await client.send(new HeadObjectCommand({ Bucket: bucket, Key: metaKey }))).Metadata).toEqual({ "artiflow-pack": pack })
@@ -197,11 +204,7 @@ describe("manifests", () => {
   })
 
   test("a pack whose records do not match its header's checksum is an IntegrityError naming it; older packs without one are read", async () => {
-    const { store, client, bucket } = await recordedHarness()
-    await store.createRun(runMeta("Train", "r1"))
-    for (let i = 0; i < 3; i++) await store.commitManifests("Train", "r1", [manifest("start", String(i))])
-    await store.updateRun(runMeta("Train", "r1", 1_000, { status: "succeeded", finishedAt: 2_000 }))
-    const [packKey] = await listKeys(client, bucket, "runs/Train/r1/manifests/")
+    const { client, bucket, packKey } = await packedRun()
     const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: packKey }))
     const bytes = Buffer.from((await object.Body?.transformToByteArray()) as Uint8Array)
     const text = bytes.toString("utf8")
