@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url"
 import { compileCacheFor, withTempDir } from "./compileCache.js"
 import { moduleFormatOf } from "./moduleFormat.js"
 import type { FormatOrigin } from "./moduleFormat.js"
+import { dynamicImport } from "../dynamicImport.js"
 
 const require = createRequire(import.meta.url)
 
@@ -53,7 +54,7 @@ const seedRequireCache = (): Promise<void> => {
     if (Object.hasOwn(require.cache, path)) return
     const cached = new Module(path)
     cached.filename = path
-    cached.exports = await import(pathToFileURL(path).href)
+    cached.exports = await dynamicImport(pathToFileURL(path).href)
     cached.loaded = true
     require.cache[path] = cached
   }
@@ -71,7 +72,7 @@ const seedRequireCache = (): Promise<void> => {
 const registerModuleTypeScript = (file: string): Promise<void> =>
   (moduleHooks ??= seedRequireCache().then(() =>
     withTempDir(compileCacheFor(file), async () => {
-      const { register } = await import("tsx/esm/api")
+      const { register } = (await dynamicImport("tsx/esm/api")) as typeof import("tsx/esm/api")
       register()
       registerCommonJsHooks()
     })
@@ -118,7 +119,7 @@ const requireFile = async (path: string, typeScript: boolean, origin: FormatOrig
   } catch (error) {
     // Node runs a .js file whose format is not declared as an ES module when it has ES syntax, top-level await
     // included; require() does too, except for the await. TypeScript has no such rule: .ts stays CommonJS.
-    if (!typeScript && !origin.declared && errorCode(error) === "ERR_REQUIRE_ASYNC_MODULE") return import(pathToFileURL(path).href)
+    if (!typeScript && !origin.declared && errorCode(error) === "ERR_REQUIRE_ASYNC_MODULE") return dynamicImport(pathToFileURL(path).href)
     throw error
   }
 }
@@ -135,7 +136,7 @@ export const importModule = async (path: string, file: string): Promise<unknown>
   if (typeScript && origin.format === "module") await registerModuleTypeScript(path)
   else if (typeScript) registerCommonJsTypeScript(path)
   try {
-    return origin.format === "module" ? await import(pathToFileURL(path).href) : await requireFile(path, typeScript, origin)
+    return origin.format === "module" ? await dynamicImport(pathToFileURL(path).href) : await requireFile(path, typeScript, origin)
   } catch (error) {
     const hint = origin.format === "commonjs" && isTopLevelAwaitInCommonJs(error) ? commonJsHint(file, origin) : undefined
     throw new ModuleLoadError(hint, error)

@@ -1,18 +1,10 @@
-#!/usr/bin/env node
 /**
- * The `artiflow` executable: runs the command line on the process's streams and exits with its code. The
- * only module that touches `process.argv` and `process.exit`.
+ * The `artiflow` executable's process: runs the command line on the process's streams and exits with its code.
+ * The only module that touches `process.argv` and `process.exit`. Built, dist/cli/main.js (the package's `bin`)
+ * calls {@link main} from the bundle (spec/build/build.ts).
  */
 import { cli } from "./cli.js"
 import { streamWriter } from "./io.js"
-
-// A closed pipe (`artiflow dump ... | head`) is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(0)
-    throw error
-  })
-}
 
 /**
  * While a flow runs (or a worker serves), the first Ctrl-C or SIGTERM stops it cleanly; the listeners are removed
@@ -32,7 +24,17 @@ const onInterrupt = (stop: () => void): (() => void) => {
   return release
 }
 
-const io = { stdout: streamWriter(process.stdout), stderr: streamWriter(process.stderr), onInterrupt }
-const code = await cli(process.argv.slice(2), io)
-// Exit once everything written is flushed: process.exit alone can cut output going to a pipe.
-process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+/** Runs `artiflow <process.argv>` and exits the process with its code. */
+export const main = async (): Promise<void> => {
+  // A closed pipe (`artiflow dump ... | head`) is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0)
+      throw error
+    })
+  }
+  const io = { stdout: streamWriter(process.stdout), stderr: streamWriter(process.stderr), onInterrupt }
+  const code = await cli(process.argv.slice(2), io)
+  // Exit once everything written is flushed: process.exit alone can cut output going to a pipe.
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+}

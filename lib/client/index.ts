@@ -1,7 +1,8 @@
 /**
- * `artiflow/client`: the read side alone, for programs that only inspect past runs. It loads no interpreter,
- * no io-ts and no immer, and loads seroval only when a value needs it, so a short-lived process that reads
- * one artifact starts fast. `import { Client } from "artiflow"` works too.
+ * `artiflow/client`: the read side alone, for programs that only inspect past runs. Its modules import no
+ * package (seroval's decoder loads when a value needs it); built, they are part of the one script every entry
+ * of the package shares (lib/codeCache/), so `Client` and the errors are the same classes as in "artiflow".
+ * `import { Client } from "artiflow"` works too.
  */
 export { Client } from "./Client.js"
 export type { RunHandle } from "./RunHandle.js"

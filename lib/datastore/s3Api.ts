@@ -10,6 +10,7 @@
 import type * as Sdk from "@aws-sdk/client-s3"
 import { createRequire } from "node:module"
 import { StorageError } from "../errors.js"
+import { dynamicImport } from "../dynamicImport.js"
 
 /**
  * What artiflow needs of an S3 client: `send(command)`. An `S3Client` of `@aws-sdk/client-s3` is one; pass
@@ -53,7 +54,7 @@ const requireOrImportSdk = async (): Promise<SdkModule> => {
     return createRequire(import.meta.url)("@aws-sdk/client-s3") as SdkModule
   } catch (error) {
     if ((error as { code?: unknown }).code !== "ERR_REQUIRE_ESM") throw error
-    return import("@aws-sdk/client-s3")
+    return (await dynamicImport("@aws-sdk/client-s3")) as SdkModule
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { ExecutorError } from "../errors.js"
 import type { RedisOptions } from "./redis.js"
+import { dynamicImport } from "../dynamicImport.js"
 
 /** A listener registry, as BullMQ's classes and ioredis clients have. */
 interface Emitter {
@@ -90,7 +91,7 @@ let ioredis: Promise<IoredisLike> | undefined
 
 /** BullMQ, imported once per process. */
 export const loadBullmq = (): Promise<BullLike> =>
-  (bullmq ??= import("bullmq").then(
+  (bullmq ??= dynamicImport("bullmq").then(
     (module) => module as unknown as BullLike,
     (error: unknown) => {
       bullmq = undefined
@@ -100,7 +101,7 @@ export const loadBullmq = (): Promise<BullLike> =>
 
 /** ioredis, imported once per process. */
 export const loadIoredis = (): Promise<IoredisLike> =>
-  (ioredis ??= import("ioredis").then(
+  (ioredis ??= dynamicImport("ioredis").then(
     (module) => module as unknown as IoredisLike,
     (error: unknown) => {
       ioredis = undefined

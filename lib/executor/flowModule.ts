@@ -11,6 +11,7 @@ import { describeFlow } from "../dsl/graph.js"
 import { FlowValue } from "../dsl/FlowValue.js"
 import { FlowDefinitionError } from "../errors.js"
 import { listNames } from "../listing.js"
+import { dynamicImport } from "../dynamicImport.js"
 
 /** A flow's module and export. */
 export interface FlowLocation {
@@ -46,7 +47,7 @@ const notExported = (flow: FlowValue, where: string, module: string, others: Rea
 const namespaceOf = async (module: string): Promise<Readonly<Record<string, unknown>>> => {
   const cached = createRequire(import.meta.url).cache[module]
   if (cached?.loaded === true) return { default: cached.exports as unknown }
-  return (await import(pathToFileURL(module).href)) as Readonly<Record<string, unknown>>
+  return (await dynamicImport(pathToFileURL(module).href)) as Readonly<Record<string, unknown>>
 }
 
 /**

@@ -8,7 +8,7 @@
  * - the `vm` module;
  * - seroval's code paths: `deserialize` (it is `eval`), the writers of JavaScript (`serialize`...), and
  *   `createReference` (registered references are what a crafted tree can reach), or seroval as a namespace;
- * - modules loaded by a computed name (`import(x)`, `require(x)`), outside the file allowed to do so.
+ * - modules loaded by a computed name (`import(x)`, `dynamicImport(x)`, `require(x)`), outside the files allowed to do so.
  */
 import { readFileSync, readdirSync } from "node:fs"
 import { join, relative } from "node:path"
@@ -63,6 +63,9 @@ export const scanSource = (file: string, text: string, computedImports: boolean)
         report(node, "a call of a .constructor")
       if (callee.kind === ts.SyntaxKind.ImportKeyword && !computedImports && !isLiteral(node.arguments?.[0]))
         report(node, "import() of a computed name")
+      // lib/dynamicImport.ts is how lib/ imports (the built package lends it Node's import()): the same rule.
+      if (ts.isIdentifier(callee) && callee.text === "dynamicImport" && !computedImports && !isLiteral(node.arguments?.[0]))
+        report(node, "dynamicImport() of a computed name")
       if (ts.isIdentifier(callee) && callee.text === "require" && !isLiteral(node.arguments?.[0]))
         report(node, "require() of a computed name")
       if (
