@@ -5,9 +5,10 @@
  *
  * - from an ES module, `import "artiflow"` resolves to the same files as the CLI, and Node loads a file once;
  * - from CommonJS, `require("artiflow")` would go through tsx's CommonJS hook, which compiles any ES module it
- *   meets into a fresh CommonJS copy. So before the first CommonJS file loads (and before an ES module file's
- *   hooks start: it may import CommonJS files), the library's public entry points are put into `require.cache`
- *   as the ES module namespaces the CLI uses.
+ *   meets into a fresh CommonJS copy (run from source, of the whole library; built, of the entry point, a
+ *   namespace other than the one `import` gives). So before the first CommonJS file loads (and before an ES
+ *   module file's hooks start: it may import CommonJS files), the library's public entry points are put into
+ *   `require.cache` as the ES module namespaces the CLI uses.
  */
 import { Module, createRequire } from "node:module"
 import { extname } from "node:path"
