@@ -13,28 +13,12 @@
  * A flow outside any project (no node_modules above it), or a project whose node_modules cannot be written,
  * keeps tsx's own cache.
  */
-import { accessSync, constants, mkdirSync, statSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { accessSync, constants, mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import { artiflowCacheIn } from "../nodeModules.js"
 
 /** The environment variables `os.tmpdir()` reads, on this platform. */
 const TEMP_VARIABLES = process.platform === "win32" ? ["TEMP", "TMP"] : ["TMPDIR"]
-
-const isDirectory = (path: string): boolean => {
-  try {
-    return statSync(path).isDirectory()
-  } catch {
-    return false
-  }
-}
-
-/** The nearest node_modules directory at or above `dir`. */
-const nearestNodeModules = (dir: string): string | undefined => {
-  for (let current = dir; ; current = dirname(current)) {
-    const candidate = join(current, "node_modules")
-    if (isDirectory(candidate)) return candidate
-    if (dirname(current) === current) return undefined
-  }
-}
 
 /**
  * The directory tsx should treat as the temporary directory for the flow file at `file` (absolute): the
@@ -42,9 +26,8 @@ const nearestNodeModules = (dir: string): string | undefined => {
  * cannot be written (tsx then keeps its default).
  */
 export const compileCacheFor = (file: string): string | undefined => {
-  const nodeModules = nearestNodeModules(dirname(file))
-  if (nodeModules === undefined) return undefined
-  const dir = join(nodeModules, ".cache", "artiflow")
+  const dir = artiflowCacheIn(dirname(file))
+  if (dir === undefined) return undefined
   try {
     mkdirSync(dir, { recursive: true })
     accessSync(dir, constants.W_OK)

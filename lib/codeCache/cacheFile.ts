@@ -11,33 +11,17 @@
  * cannot be read, written or trusted only costs the time of compiling without it.
  */
 import { createHash } from "node:crypto"
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { threadId } from "node:worker_threads"
 import { crc32 } from "node:zlib"
+import { artiflowCacheIn } from "../nodeModules.js"
 
 const PREFIX = "core-"
 const SUFFIX = ".v8"
 
 /** Set to "0" (or "false", "off", "no") to neither read nor write the cache. */
 export const CODE_CACHE_VARIABLE = "ARTIFLOW_CODE_CACHE"
-
-const isDirectory = (path: string): boolean => {
-  try {
-    return statSync(path).isDirectory()
-  } catch {
-    return false
-  }
-}
-
-/** `node_modules/.cache/artiflow` in the nearest node_modules at or above `dir`; undefined when there is none. */
-const cacheDirectory = (dir: string): string | undefined => {
-  for (let current = dir; ; current = dirname(current)) {
-    const candidate = join(current, "node_modules")
-    if (isDirectory(candidate)) return join(candidate, ".cache", "artiflow")
-    if (dirname(current) === current) return undefined
-  }
-}
 
 /** Whether the environment turns the cache off. */
 const disabled = (): boolean => /^(0|false|off|no)$/i.test(process.env[CODE_CACHE_VARIABLE] ?? "")
@@ -48,7 +32,7 @@ const disabled = (): boolean => /^(0|false|off|no)$/i.test(process.env[CODE_CACH
  */
 export const cacheFileFor = (bundleFile: string, source: string): string | undefined => {
   if (disabled()) return undefined
-  const dir = cacheDirectory(dirname(bundleFile))
+  const dir = artiflowCacheIn(dirname(bundleFile))
   if (dir === undefined) return undefined
   const key = createHash("sha256").update(source).update(`\0${process.version}\0${process.arch}`).digest("hex")
   return join(dir, `${PREFIX}${key.slice(0, 32)}${SUFFIX}`)
