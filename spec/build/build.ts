@@ -1,15 +1,15 @@
 /**
  * `npm run build` (also run by `prepare`, `prepack` and the tests' global setup): dist/ from scratch. tsc
  * writes the declaration files (one per source module, where the exports map's `types` point); esbuild writes
- * the script and its loader, and this file the entry points, as bundle.ts says. Exits 1 with the compiler's
- * output when either fails.
+ * the script, its loader and the ES modules for bundlers, and this file the entry points, as bundle.ts says.
+ * Exits 1 with the compiler's output when either fails.
  */
 import { execFile } from "node:child_process"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { dirname, join, relative } from "node:path"
 import { promisify } from "node:util"
 import { build } from "esbuild"
-import { CORE, ENTRIES, LOADER, root } from "./bundle.js"
+import { CORE, ENTRIES, FOR_BUNDLERS, LOADER, root } from "./bundle.js"
 
 /** The names a barrel exports at run time (its values, not its types), as esbuild reads them. */
 const exportedNames = async (barrel: string): Promise<ReadonlyArray<string>> => {
@@ -46,7 +46,7 @@ try {
 }
 try {
   // esbuild prints its own errors (logLevel) and rejects.
-  await Promise.all([build(CORE), build(LOADER)])
+  await Promise.all([build(CORE), build(LOADER), build(FOR_BUNDLERS)])
   for (const entry of ENTRIES) {
     const file = join(root, "dist", entry.file)
     await mkdir(dirname(file), { recursive: true })

@@ -14,6 +14,11 @@
  * `import()` of a package or a user's file goes through lib/dynamicImport.ts, which the loader points at its
  * own `import()`. Packages other than the optional ones (the AWS SDK, BullMQ, ioredis) and tsx are bundled:
  * immer and seroval are the library's own business, and their code then comes from the cache too.
+ *
+ * A program bundled by esbuild, webpack, Rollup or Vite cannot take the script that way (a bundler does not
+ * follow the loader's `vm` and `readFileSync`), so the package's exports map also has a `module` condition,
+ * which those bundlers set and Node does not: dist/esm/, the library and the client as ES modules sharing
+ * chunks, which a bundler takes in whole.
  */
 import type { BuildOptions } from "esbuild"
 import { fileURLToPath } from "node:url"
@@ -48,6 +53,23 @@ export const LOADER = {
   ...COMMON,
   entryPoints: ["lib/codeCache/loadCore.ts"],
   outfile: "dist/chunks/load.cjs"
+} as const satisfies BuildOptions
+
+/** dist/esm/: the library and the client as ES modules, for bundlers (the exports map's `module` condition). */
+export const FOR_BUNDLERS = {
+  absWorkingDir: root,
+  entryPoints: ["lib/index.ts", "lib/client/index.ts"],
+  outdir: "dist/esm",
+  outbase: "lib",
+  chunkNames: "chunks/[name]-[hash]",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  tsconfig: "lib/tsconfig.build.json",
+  logLevel: "warning"
 } as const satisfies BuildOptions
 
 /** The package's entry points: the file written, and the part of the script it exports or runs. */
