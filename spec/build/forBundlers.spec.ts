@@ -20,7 +20,7 @@ import { Client, IntegrityError as FromClient } from "artiflow/client"
 const Bundled = flow("Bundled").pipe(step("start", () => ({ x: 20 })), step("end", (a) => ({ y: a.x + 1 })))
 const store = memoryStore()
 const result = await run(Bundled, { store, log: () => {} })
-const end = await (await new Client(store).run("Bundled", result.runId)).step("end")
+const end = await (await Client.open(store).run("Bundled", result.runId)).step("end")
 const y = await (await end.task("0")).artifact("y")
 console.log(JSON.stringify({ status: result.status, y, sameClient: FromMain === Client, sameError: IntegrityError === FromClient }))
 `

@@ -25,8 +25,8 @@ describe("run order", () => {
     const started: Array<string> = []
     for (let i = 0; i < 30; i++) started.push((await run(Quick, { store, log: quiet })).runId)
     expect((await store.listRuns("Quick")).map((summary) => summary.id)).toEqual([...started].reverse())
-    expect((await new Client(store).run("Quick")).id).toBe(started.at(-1))
+    expect((await Client.open(store).run("Quick")).id).toBe(started.at(-1))
     const resumed = await resume(Quick, { store, from: "end", log: quiet })
-    expect((await new Client(store).run("Quick", resumed.runId)).originRunId).toBe(started.at(-1))
+    expect((await Client.open(store).run("Quick", resumed.runId)).originRunId).toBe(started.at(-1))
   })
 })
