@@ -21,7 +21,7 @@ const PREFIX = "core-"
 const SUFFIX = ".v8"
 
 /** Set to "0" (or "false", "off", "no") to neither read nor write the cache. */
-export const CODE_CACHE_VARIABLE = "ARTIFLOW_CODE_CACHE"
+const CODE_CACHE_VARIABLE = "ARTIFLOW_CODE_CACHE"
 
 /** Whether the environment turns the cache off. */
 const disabled = (): boolean => /^(0|false|off|no)$/i.test(process.env[CODE_CACHE_VARIABLE] ?? "")

@@ -265,7 +265,6 @@ class Local implements Datastore {
 /** A run's key in `knownRuns`: flow names and run ids cannot hold a '/'. */
 const runKey = (flow: string, runId: string): string => `${flow}/${runId}`
 
-
 /**
  * A Datastore in a local directory: `dir`, else `$ARTIFLOW_HOME`, else `./.artiflow`, resolved against the
  * current directory when called. Directories are created on first write.

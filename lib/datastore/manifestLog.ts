@@ -98,9 +98,9 @@ export interface ScanOptions {
 
 /**
  * Calls `visit` with the JSON text of each intact record of a log, in order, its number and the offset of its
- * newline, and returns the bytes from the start up to the end of the last intact record (a torn tail lies beyond). One pass: no array
- * of texts is made unless the caller makes one. `file` names the log in errors. Throws IntegrityError on a
- * corrupt record before the last.
+ * newline, and returns the bytes from the start up to the end of the last intact record (a torn tail lies
+ * beyond). One pass: no array of texts is made unless the caller makes one. `file` names the log in errors.
+ * Throws IntegrityError on a corrupt record before the last.
  */
 export const scanLog = (
   bytes: Buffer,

@@ -177,8 +177,8 @@ export class S3Manifests {
   /**
    * Packs the run's commits into one object and deletes them: called once the run has ended (its commits all
    * stored), so that opening it costs one read. Resolves to the name of the run's pack (the one it wrote, or
-   * the one there was when there was nothing to add), if it has one. A commit that arrives later (a late duplicate from another
-   * machine) stays an object of its own and is still read.
+   * the one there was when there was nothing to add), if it has one. A commit that arrives later (a late
+   * duplicate from another machine) stays an object of its own and is still read.
    */
   async pack(run: string): Promise<string | undefined> {
     const listing = await this.list(run)

@@ -57,19 +57,14 @@ export const LOADER = {
 
 /** dist/esm/: the library and the client as ES modules, for bundlers (the exports map's `module` condition). */
 export const FOR_BUNDLERS = {
-  absWorkingDir: root,
+  ...COMMON,
+  format: "esm",
   entryPoints: ["lib/index.ts", "lib/client/index.ts"],
   outdir: "dist/esm",
   outbase: "lib",
   chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
   splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  packages: "external",
-  tsconfig: "lib/tsconfig.build.json",
-  logLevel: "warning"
+  packages: "external"
 } as const satisfies BuildOptions
 
 /** The package's entry points: the file written, and the part of the script it exports or runs. */
